@@ -1,0 +1,5 @@
+"""``python -m kvopt`` runs the command line."""
+
+from kvopt.cli import entry
+
+entry()

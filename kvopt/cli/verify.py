@@ -1,0 +1,52 @@
+"""Check a solution file against an instance file and print its metrics.
+
+Exit codes: 0 feasible, 1 infeasible (every violation is listed: request, round,
+amount), 2 bad input (missing or malformed file, or a solution for another instance).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from kvopt.errors import FormatError
+from kvopt.io import load_instance, load_solution
+from kvopt.verify import verify
+
+NAME = "verify"
+HELP = "check a solution against an instance (exit 0 feasible, 1 infeasible, 2 bad input)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("instance", metavar="INSTANCE", help="instance file (JSON)")
+    p.add_argument("solution", metavar="SOLUTION", help="solution file (JSON)")
+    p.add_argument("--no-eviction", action="store_true",
+                   help="also reject requests with more than one run")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    inst = load_instance(args.instance)
+    sol = load_solution(args.solution)
+    if sol.instance != inst.name:
+        raise FormatError(f"is a solution of instance {sol.instance!r}, not {inst.name!r}",
+                          file=args.solution, location="instance")
+    report = verify(inst, sol.schedule, allow_eviction=not args.no_eviction, strict=False)
+    claimed = sol.objective
+    mismatch = (report.feasible and claimed is not None and report.objective != claimed)
+    if args.json:
+        out = report.summary()
+        out["violations"] = [v.as_dict() for v in report.violations]
+        out["claimed_objective"] = claimed
+        print(json.dumps(out, indent=2))
+    else:
+        print(f"solver {sol.solver}, status {sol.status}")
+        print(report.format())
+        if mismatch:
+            print(f"WARNING: the file claims objective {claimed}, the schedule has "
+                  f"{report.objective}")
+        if sol.lower_bound is not None and report.objective is not None:
+            print(f"claimed lower bound        {sol.lower_bound}")
+    if not report.feasible:
+        return 1
+    return 1 if mismatch else 0

@@ -1,0 +1,338 @@
+"""Reading and writing instance and solution files (JSON).
+
+Both formats are documented in the README and by the JSON Schemas
+``instances/instance.schema.json`` and ``instances/solution.schema.json``. Anything that
+does not have the documented shape raises :class:`~kvopt.errors.FormatError` (or
+:class:`~kvopt.errors.InstanceError` for a rule of the model) naming the file and the
+place in it. Files are written atomically: a crash never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kvopt.errors import FormatError, InstanceError
+from kvopt.model import PREDICTION_FIELDS, Instance
+from kvopt.schedule import Schedule
+
+#: Statuses a solution file may carry.
+STATUSES = ("optimal", "feasible", "infeasible", "unknown")
+
+_INSTANCE_KEYS = {"name", "memory", "requests"}
+_INSTANCE_OPTIONAL = {"metadata", "$schema"}
+_REQUEST_KEYS = ("id", "arrival", "prompt", "output")
+_REQUEST_OPTIONAL = (*PREDICTION_FIELDS, "arrival_time")
+_SOLUTION_KEYS = {"instance", "solver", "status", "objective", "lower_bound", "runtime", "runs"}
+_SOLUTION_OPTIONAL = {"metadata", "metrics", "$schema"}
+_RUN_KEYS = ("request", "start", "end")
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Parse a JSON file, turning every failure into a one-line :class:`FormatError`."""
+    p = str(path)
+    try:
+        with open(p, encoding="utf-8") as f:
+            return json.load(f, parse_constant=_reject_constant)
+    except FileNotFoundError:
+        raise FormatError("no such file", file=p) from None
+    except IsADirectoryError:
+        raise FormatError("is a directory, not a file", file=p) from None
+    except PermissionError:
+        raise FormatError("permission denied", file=p) from None
+    except UnicodeDecodeError as e:
+        raise FormatError(f"not UTF-8 text ({e.reason} at byte {e.start})", file=p) from None
+    except json.JSONDecodeError as e:
+        raise FormatError(f"invalid JSON: {e.msg}", file=p,
+                          location=f"line {e.lineno} column {e.colno}") from None
+    except ValueError as e:  # NaN / Infinity
+        raise FormatError(str(e), file=p) from None
+
+
+def _type_name(v: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            type(None): "null", int: "an integer", float: "a number"}.get(type(v),
+                                                                         type(v).__name__)
+
+
+def _check_keys(obj: Any, required: set[str] | tuple[str, ...], optional: Any, where: str,
+                file: str | None) -> None:
+    if not isinstance(obj, dict):
+        raise FormatError(f"must be an object, got {_type_name(obj)}", file=file,
+                          location=where or None)
+    missing = [k for k in required if k not in obj]
+    if missing:
+        raise FormatError(f"missing key {missing[0]!r}", file=file, location=where or None)
+    unknown = sorted(set(obj) - set(required) - set(optional))
+    if unknown:
+        allowed = ", ".join(sorted(set(required) | set(optional)))
+        raise FormatError(f"unknown key {unknown[0]!r} (allowed: {allowed})", file=file,
+                          location=where or None)
+
+
+def _want_int(v: Any, where: str, file: str | None) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise FormatError(f"must be an integer, got {_type_name(v)} {v!r}", file=file,
+                          location=where)
+    return v
+
+
+def _want_number(v: Any, where: str, file: str | None, nullable: bool = False) -> float | None:
+    if v is None and nullable:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise FormatError(f"must be a number{' or null' if nullable else ''}, got "
+                          f"{_type_name(v)} {v!r}", file=file, location=where)
+    return v
+
+
+def instance_from_dict(data: Any, source: str | None = None) -> Instance:
+    """Build and validate an :class:`Instance` from a parsed instance file.
+
+    Parameters
+    ----------
+    data
+        The parsed JSON.
+    source
+        The file it came from, named in error messages.
+    """
+    _check_keys(data, _INSTANCE_KEYS, _INSTANCE_OPTIONAL, "", source)
+    if not isinstance(data["name"], str) or not data["name"]:
+        raise FormatError("must be a non-empty string", file=source, location="name")
+    _want_int(data["memory"], "memory", source)
+    reqs = data["requests"]
+    if not isinstance(reqs, list):
+        raise FormatError(f"must be an array, got {_type_name(reqs)}", file=source,
+                          location="requests")
+    meta = data.get("metadata", {})
+    if not isinstance(meta, dict):
+        raise FormatError("must be an object", file=source, location="metadata")
+    cols: dict[str, list[Any]] = {k: [] for k in (*_REQUEST_KEYS, *_REQUEST_OPTIONAL)}
+    for j, r in enumerate(reqs):
+        where = f"requests[{j}]"
+        _check_keys(r, _REQUEST_KEYS, _REQUEST_OPTIONAL, where, source)
+        if not isinstance(r["id"], str) or not r["id"]:
+            raise FormatError(f"must be a non-empty string, got {r['id']!r}", file=source,
+                              location=f"{where}.id")
+        for k in ("arrival", "prompt", "output"):
+            _want_int(r[k], f"{where}.{k}", source)
+        for k in PREDICTION_FIELDS:
+            if k in r:
+                _want_int(r[k], f"{where}.{k}", source)
+        if "arrival_time" in r:
+            _want_number(r["arrival_time"], f"{where}.arrival_time", source)
+        for k in cols:
+            cols[k].append(r.get(k))
+    optional: dict[str, Any] = {}
+    for k in _REQUEST_OPTIONAL:
+        present = [v is not None for v in cols[k]]
+        if any(present) and not all(present):
+            j = present.index(False)
+            raise InstanceError("is given for some requests but not this one; predictions "
+                                "must be given for all requests or none", file=source,
+                                request=cols["id"][j], field=k)
+        optional[k] = cols[k] if reqs and all(present) else None
+    return Instance.from_arrays(
+        data["name"], data["memory"], ids=cols["id"],
+        arrival=np.array(cols["arrival"], dtype=np.int64),
+        prompt=np.array(cols["prompt"], dtype=np.int64),
+        output=np.array(cols["output"], dtype=np.int64),
+        metadata=meta, source=source, **optional)
+
+
+def load_instance(path: str | os.PathLike[str]) -> Instance:
+    """Read and validate an instance file.
+
+    Raises
+    ------
+    FormatError
+        If the file is missing, not JSON, or not of the documented shape.
+    InstanceError
+        If the data breaks a rule of the model (naming file, request and field).
+    """
+    p = str(path)
+    data = read_json(p)
+    try:
+        return instance_from_dict(data, source=p)
+    except InstanceError as e:
+        raise (e if e.file else e.with_file(p)) from None
+
+
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    """The instance in the file format."""
+    cols = {k: getattr(instance, k) for k in _REQUEST_OPTIONAL}
+    reqs = []
+    a, s, o = instance.arrival.tolist(), instance.prompt.tolist(), instance.output.tolist()
+    extra = {k: c.tolist() for k, c in cols.items() if c is not None}
+    for i, rid in enumerate(instance.ids):
+        r: dict[str, Any] = {"id": rid, "arrival": a[i], "prompt": s[i], "output": o[i]}
+        for k, c in extra.items():
+            r[k] = c[i]
+        reqs.append(r)
+    d: dict[str, Any] = {"name": instance.name, "memory": instance.memory, "requests": reqs}
+    if instance.metadata:
+        d["metadata"] = dict(instance.metadata)
+    return d
+
+
+def _dump_rows(head: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> str:
+    """JSON with one row of ``key`` per line: readable, diffable, and still compact."""
+    body = ",\n".join("    " + json.dumps(r, separators=(", ", ": ")) for r in rows)
+    parts = [f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in head.items()]
+    parts.append(f"  {json.dumps(key)}: [\n{body}\n  ]" if rows else f"  {json.dumps(key)}: []")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_instance(instance: Instance, path: str | os.PathLike[str]) -> None:
+    """Write ``instance`` to ``path`` in the instance format (one request per line)."""
+    d = instance_to_dict(instance)
+    reqs = d.pop("requests")
+    write_text_atomic(path, _dump_rows(d, "requests", reqs))
+
+
+@dataclass
+class Solution:
+    """A schedule with its provenance: the content of a solution file.
+
+    Attributes
+    ----------
+    instance
+        Name of the instance solved.
+    solver
+        Who produced the schedule (``"milp"``, ``"cpsat"``, ``"mcsf"``, ...).
+    status
+        ``"optimal"`` (proven), ``"feasible"``, ``"infeasible"`` or ``"unknown"``.
+    objective
+        Total latency of the schedule (``None`` when there is none).
+    lower_bound
+        A proven lower bound on the optimum, or ``None``.
+    runtime
+        Seconds spent producing it.
+    schedule
+        The runs.
+    metadata, metrics
+        Free-form JSON-compatible extras (parameters, solver statistics, summary metrics).
+    """
+
+    instance: str
+    solver: str
+    status: str
+    objective: int | None
+    lower_bound: float | None
+    runtime: float
+    schedule: Schedule
+    metadata: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The solution in the file format."""
+        d: dict[str, Any] = {
+            "instance": self.instance,
+            "solver": self.solver,
+            "status": self.status,
+            "objective": self.objective,
+            "lower_bound": self.lower_bound,
+            "runtime": round(float(self.runtime), 6),
+        }
+        if self.metadata:
+            d["metadata"] = _jsonable(self.metadata)
+        if self.metrics:
+            d["metrics"] = _jsonable(self.metrics)
+        d["runs"] = [{"request": r, "start": s, "end": e} for r, s, e in self.schedule]
+        return d
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def solution_from_dict(data: Any, source: str | None = None) -> Solution:
+    """Build a :class:`Solution` from a parsed solution file (shape checks only)."""
+    _check_keys(data, _SOLUTION_KEYS, _SOLUTION_OPTIONAL, "", source)
+    for k in ("instance", "solver"):
+        if not isinstance(data[k], str):
+            raise FormatError("must be a string", file=source, location=k)
+    if data["status"] not in STATUSES:
+        raise FormatError(f"must be one of {', '.join(STATUSES)}, got {data['status']!r}",
+                          file=source, location="status")
+    if data["objective"] is not None:
+        _want_int(data["objective"], "objective", source)
+    _want_number(data["lower_bound"], "lower_bound", source, nullable=True)
+    _want_number(data["runtime"], "runtime", source)
+    for k in ("metadata", "metrics"):
+        if k in data and not isinstance(data[k], dict):
+            raise FormatError("must be an object", file=source, location=k)
+    runs = data["runs"]
+    if not isinstance(runs, list):
+        raise FormatError(f"must be an array, got {_type_name(runs)}", file=source,
+                          location="runs")
+    ids, starts, ends = [], [], []
+    for j, r in enumerate(runs):
+        where = f"runs[{j}]"
+        _check_keys(r, _RUN_KEYS, (), where, source)
+        if not isinstance(r["request"], str):
+            raise FormatError("must be a string", file=source, location=f"{where}.request")
+        ids.append(r["request"])
+        starts.append(_want_int(r["start"], f"{where}.start", source))
+        ends.append(_want_int(r["end"], f"{where}.end", source))
+    return Solution(
+        instance=data["instance"], solver=data["solver"], status=data["status"],
+        objective=data["objective"], lower_bound=data["lower_bound"],
+        runtime=float(data["runtime"]),
+        schedule=Schedule.from_arrays(ids, np.array(starts, dtype=np.int64),
+                                      np.array(ends, dtype=np.int64)),
+        metadata=data.get("metadata", {}), metrics=data.get("metrics", {}))
+
+
+def load_solution(path: str | os.PathLike[str]) -> Solution:
+    """Read a solution file (its feasibility is for :func:`kvopt.verify` to judge)."""
+    p = str(path)
+    return solution_from_dict(read_json(p), source=p)
+
+
+def save_solution(solution: Solution, path: str | os.PathLike[str]) -> None:
+    """Write ``solution`` to ``path`` atomically (one run per line)."""
+    d = solution.to_dict()
+    runs = d.pop("runs")
+    write_text_atomic(path, _dump_rows(d, "runs", runs))

@@ -1,0 +1,387 @@
+"""The verifier: the single judge of whether a schedule is feasible, and its metrics.
+
+Every solver, policy and test of kvopt checks its schedules here. The rules (see
+``models/README.md``):
+
+1. every run names a request of the instance and lasts at least one round;
+2. no run starts before its request's arrival;
+3. runs of one request do not overlap;
+4. every request has exactly one complete run (``end - start == output``), and it is
+   its last run; no run is longer than the output;
+5. without eviction (``allow_eviction=False``), every request has exactly one run;
+6. in every round ``t``, the memory held by the runs processed in it is at most M, where
+   a run started at ``k`` holds ``prompt + (t - k)`` tokens in round ``t``.
+
+Speed. The memory check does not loop over rounds. Between two consecutive completion
+times the set of processed runs only grows and each run's memory grows by one token per
+round, so the memory profile is piecewise linear and non-decreasing between departures;
+its maximum over any such stretch is attained at a run's last round. The verifier
+therefore evaluates memory only at the run ends, with sorted prefix sums: O(R log R)
+for R runs, independently of the horizon. Where it finds an overflow, it solves the
+linear piece for the first overflowing round. (Proof: ``proofs/completion_times.md``.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from kvopt.errors import ScheduleError, Violation
+from kvopt.model import Instance
+from kvopt.schedule import Schedule
+
+#: At most this many memory violations are listed one by one; the rest are counted.
+MAX_LISTED = 50
+
+
+class MemoryProfile:
+    """The memory held in every round by a set of runs, evaluated without a loop.
+
+    A run with prompt ``p`` started at ``k`` and ending at ``e`` holds ``p + t - k``
+    tokens in each round ``t`` with ``k < t <= e``. With ``b = p - k``:
+    ``memory(t) = sum_{runs active at t} b + t * (number of runs active at t)``.
+
+    Parameters
+    ----------
+    prompt, start, end
+        One entry per run (runs with ``end <= start`` must be excluded by the caller).
+    """
+
+    def __init__(self, prompt: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        offset = prompt - start
+        by_start = np.argsort(start, kind="stable")
+        by_end = np.argsort(end, kind="stable")
+        self.start_sorted = start[by_start]
+        self.end_sorted = end[by_end]
+        self.cum_start = np.concatenate(([0], np.cumsum(offset[by_start])))
+        self.cum_end = np.concatenate(([0], np.cumsum(offset[by_end])))
+        self.prompt, self.start, self.end = prompt, start, end
+        self.horizon = int(end.max()) if end.size else 0
+
+    def line(self, rounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(b, c)`` with ``memory(t) = b + t * c`` for each round ``t`` in ``rounds``."""
+        started = np.searchsorted(self.start_sorted, rounds, side="left")  # start < t
+        ended = np.searchsorted(self.end_sorted, rounds, side="left")  # end < t
+        return self.cum_start[started] - self.cum_end[ended], started - ended
+
+    def at(self, rounds: np.ndarray | list[int] | int) -> np.ndarray:
+        """Tokens held in each of ``rounds`` (round ``t`` is the interval ``(t-1, t]``)."""
+        t = np.atleast_1d(np.asarray(rounds, dtype=np.int64))
+        b, c = self.line(t)
+        return b + t * c
+
+    def dense(self) -> np.ndarray:
+        """Tokens held in rounds ``1 .. horizon`` (entry ``t-1`` is round ``t``)."""
+        T = self.horizon
+        if T > 200_000_000:
+            raise ValueError(f"horizon {T} is too long for a dense profile; use at()")
+        n = T + 2
+        count = np.bincount(self.start + 1, minlength=n) - np.bincount(self.end + 1, minlength=n)
+        w = (self.prompt - self.start).astype(np.float64)
+        base = np.bincount(self.start + 1, weights=w, minlength=n) - np.bincount(
+            self.end + 1, weights=w, minlength=n)
+        t = np.arange(n, dtype=np.int64)
+        prof = np.rint(np.cumsum(base)).astype(np.int64) + t * np.cumsum(count)
+        return prof[1 : T + 1]
+
+    def batch(self, t: int) -> np.ndarray:
+        """Positions (into the run arrays) of the runs processed in round ``t``."""
+        return np.flatnonzero((self.start < t) & (self.end >= t))
+
+
+@dataclass(eq=False)
+class Report:
+    """What the verifier found: violations (none if feasible) and metrics.
+
+    Attributes
+    ----------
+    instance
+        The instance's name.
+    n, runs
+        Number of requests and of runs.
+    violations
+        Every broken rule; empty for a feasible schedule.
+    objective
+        Total latency ``sum_i (c_i - a_i)``, or ``None`` if a request has no complete run.
+    mean_latency
+        ``objective / n`` (``None`` likewise).
+    makespan
+        The last round in which anything runs (0 for an empty schedule).
+    peak_memory, mean_memory
+        Maximum and average tokens held per round over rounds ``1 .. makespan``.
+    evicted_runs, wasted_rounds
+        Incomplete runs, and the rounds they were processed.
+    completion, latency, start, first_start, ttft
+        Per request, in instance order: completion ``c_i`` of the complete run, its
+        latency ``c_i - a_i``, its start, the start of the request's first run, and
+        time to first token ``first_start + 1 - a_i`` (all -1 where undefined).
+    """
+
+    instance: str
+    n: int
+    runs: int
+    violations: list[Violation]
+    objective: int | None
+    mean_latency: float | None
+    makespan: int
+    peak_memory: int
+    mean_memory: float
+    memory: int
+    evicted_runs: int
+    wasted_rounds: int
+    completion: np.ndarray = field(repr=False)
+    latency: np.ndarray = field(repr=False)
+    start: np.ndarray = field(repr=False)
+    first_start: np.ndarray = field(repr=False)
+    ttft: np.ndarray = field(repr=False)
+    profile: MemoryProfile = field(repr=False)
+
+    @property
+    def feasible(self) -> bool:
+        """Whether the schedule breaks no rule."""
+        return not self.violations
+
+    @cached_property
+    def memory_profile(self) -> np.ndarray:
+        """Tokens held in each round ``1 .. makespan`` (entry ``t-1`` is round ``t``)."""
+        return self.profile.dense()
+
+    def memory_at(self, rounds: np.ndarray | list[int] | int) -> np.ndarray:
+        """Tokens held in the given rounds, without building the dense profile."""
+        return self.profile.at(rounds)
+
+    def summary(self) -> dict[str, Any]:
+        """The scalar metrics as a JSON-compatible dictionary."""
+        done = self.ttft >= 0
+        return {
+            "feasible": self.feasible,
+            "objective": self.objective,
+            "mean_latency": self.mean_latency,
+            "makespan": self.makespan,
+            "peak_memory": self.peak_memory,
+            "mean_memory": self.mean_memory,
+            "memory": self.memory,
+            "mean_ttft": float(self.ttft[done].mean()) if done.any() else None,
+            "evicted_runs": self.evicted_runs,
+            "wasted_rounds": self.wasted_rounds,
+            "requests": self.n,
+            "runs": self.runs,
+        }
+
+    def format(self) -> str:
+        """A short human-readable report."""
+        lines = [f"instance {self.instance}: {self.n} requests, {self.runs} runs, M = "
+                 f"{self.memory}"]
+        if self.feasible:
+            lines.append("feasible")
+        else:
+            lines.append(f"INFEASIBLE: {len(self.violations)} violation(s)")
+            lines += [f"  - {v.message}" for v in self.violations[:10]]
+            if len(self.violations) > 10:
+                lines.append(f"  ... and {len(self.violations) - 10} more")
+        s = self.summary()
+        lines.append(f"objective (total latency)  {s['objective']}")
+        ml = s["mean_latency"]
+        lines.append(f"mean latency               {ml:.4g}" if ml is not None else
+                     "mean latency               -")
+        lines.append(f"makespan                   {s['makespan']}")
+        lines.append(f"peak / mean memory         {s['peak_memory']} / {s['mean_memory']:.4g}"
+                     f"  (M = {self.memory})")
+        mt = s["mean_ttft"]
+        lines.append(f"mean time to first token   {mt:.4g}" if mt is not None else
+                     "mean time to first token   -")
+        lines.append(f"evicted runs / wasted      {s['evicted_runs']} / {s['wasted_rounds']} "
+                     "rounds")
+        return "\n".join(lines)
+
+
+def _memory_violations(
+    instance: Instance, prof: MemoryProfile, run_request: np.ndarray
+) -> tuple[list[Violation], int]:
+    """Violations of the memory limit, and the peak memory."""
+    if prof.horizon == 0:
+        return [], 0
+    M = instance.memory
+    checks = np.unique(prof.end)
+    b, c = prof.line(checks)
+    mem = b + checks * c
+    peak = int(mem.max())
+    over = np.flatnonzero(mem > M)
+    if not over.size:
+        return [], peak
+    out: list[Violation] = []
+    for k, j in enumerate(over[:MAX_LISTED].tolist()):
+        t_end = int(checks[j])
+        bj, cj = int(b[j]), int(c[j])
+        # the linear piece containing t_end starts after the last start or departure
+        last_start = prof.start_sorted[np.searchsorted(prof.start_sorted, t_end) - 1]
+        i_end = np.searchsorted(prof.end_sorted, t_end)
+        last_end = prof.end_sorted[i_end - 1] if i_end > 0 else -1
+        piece_start = max(int(last_start), int(last_end)) + 1
+        first = max(piece_start, (M - bj) // cj + 1)
+        amount = bj + first * cj - M
+        msg = (f"round {first}: memory {M + amount} > M = {M} (over by {amount} "
+               f"token{'s' if amount != 1 else ''})")
+        if t_end > first:
+            msg += f"; still over through round {t_end} (peak {bj + t_end * cj})"
+        if k < 10:
+            batch = prof.batch(first)
+            held = prof.prompt[batch] + first - prof.start[batch]
+            order = np.argsort(-held, kind="stable")[:8]
+            parts = [f"{instance.ids[run_request[batch[q]]]} holds {int(held[q])}" for q in order]
+            more = f", ... ({batch.size} running)" if batch.size > 8 else ""
+            msg += "; batch: " + ", ".join(parts) + more
+        out.append(Violation("memory", msg, round=first, amount=amount))
+    if over.size > MAX_LISTED:
+        out.append(Violation("memory", f"... memory is over M in {over.size - MAX_LISTED} "
+                             "more stretches between departures"))
+    return out, peak
+
+
+def verify(
+    instance: Instance,
+    schedule: Schedule,
+    *,
+    allow_eviction: bool = True,
+    strict: bool = True,
+) -> Report:
+    """Check ``schedule`` against ``instance`` and measure it.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    schedule
+        The runs to check.
+    allow_eviction
+        If ``False``, a request with more than one run is a violation (use this for
+        exact solvers and non-evicting policies).
+    strict
+        If ``True`` (the default), raise on the first finding; otherwise return a report
+        whose ``violations`` lists what is wrong.
+
+    Returns
+    -------
+    Report
+        Violations (empty when feasible) and metrics.
+
+    Raises
+    ------
+    ScheduleError
+        If ``strict`` and the schedule breaks a rule; ``.violations`` lists them all.
+    """
+    n = instance.n
+    idx_all, violations = schedule.indices(instance)
+    known = idx_all >= 0
+    I = idx_all[known]
+    S = schedule.start[known]
+    E = schedule.end[known]
+    run_pos = np.flatnonzero(known)
+    ids = instance.ids
+    L = E - S
+    out_len = instance.output[I]
+
+    def per_run(kind: str, mask: np.ndarray, text) -> None:
+        for k in np.flatnonzero(mask)[:MAX_LISTED].tolist():
+            violations.append(Violation(kind, text(k), request=ids[I[k]]))
+        extra = int(mask.sum()) - MAX_LISTED
+        if extra > 0:
+            violations.append(Violation(kind, f"... and {extra} more runs of this kind"))
+
+    def desc(k: int) -> str:
+        return f"run {int(run_pos[k])} of request {ids[I[k]]!r} ({S[k]} -> {E[k]})"
+
+    per_run("empty-run", L <= 0, lambda k: f"{desc(k)} lasts {L[k]} rounds; a run lasts >= 1")
+    per_run("early-start", S < instance.arrival[I],
+            lambda k: f"{desc(k)} starts at {S[k]} before its arrival "
+                      f"{instance.arrival[I[k]]}")
+    per_run("run-too-long", L > out_len,
+            lambda k: f"{desc(k)} lasts {L[k]} rounds, more than its output {out_len[k]}")
+
+    # per-request structure
+    order = np.lexsort((S, I))
+    Io, So, Eo = I[order], S[order], E[order]
+    same = Io[1:] == Io[:-1]
+    ov = np.flatnonzero(same & (So[1:] < Eo[:-1]))
+    for k in ov[:MAX_LISTED].tolist():
+        violations.append(Violation(
+            "overlap", f"request {ids[Io[k]]!r}: run {So[k + 1]} -> {Eo[k + 1]} starts "
+            f"before run {So[k]} -> {Eo[k]} ends", request=ids[Io[k]]))
+    complete = L == out_len
+    n_runs = np.bincount(I, minlength=n)
+    n_complete = np.bincount(I[complete], minlength=n)
+    last = np.ones(Io.size, dtype=bool)
+    last[:-1] = ~same
+    last_complete = np.zeros(n, dtype=bool)
+    last_complete[Io[last]] = complete[order][last]
+    for i in np.flatnonzero(n_runs == 0)[:MAX_LISTED].tolist():
+        violations.append(Violation("missing", f"request {ids[i]!r} is never run",
+                                    request=ids[i]))
+    for i in np.flatnonzero((n_runs > 0) & (n_complete == 0))[:MAX_LISTED].tolist():
+        violations.append(Violation(
+            "incomplete", f"request {ids[i]!r} has no complete run (needs "
+            f"{instance.output[i]} rounds)", request=ids[i]))
+    for i in np.flatnonzero(n_complete > 1)[:MAX_LISTED].tolist():
+        violations.append(Violation(
+            "multiple-complete", f"request {ids[i]!r} has {n_complete[i]} complete runs",
+            request=ids[i]))
+    for i in np.flatnonzero((n_complete == 1) & ~last_complete)[:MAX_LISTED].tolist():
+        violations.append(Violation(
+            "complete-not-last", f"request {ids[i]!r} runs again after its complete run",
+            request=ids[i]))
+    if not allow_eviction:
+        for i in np.flatnonzero(n_runs > 1)[:MAX_LISTED].tolist():
+            violations.append(Violation(
+                "eviction", f"request {ids[i]!r} has {n_runs[i]} runs; this schedule may "
+                "not evict", request=ids[i]))
+
+    # memory
+    pos = L > 0
+    prof = MemoryProfile(instance.prompt[I[pos]], S[pos], E[pos])
+    mem_violations, peak = _memory_violations(instance, prof, I[pos])
+    violations.extend(mem_violations)
+
+    # metrics
+    completion = np.full(n, -1, dtype=np.int64)
+    cstart = np.full(n, -1, dtype=np.int64)
+    completion[I[complete]] = E[complete]
+    cstart[I[complete]] = S[complete]
+    first_start = np.full(n, -1, dtype=np.int64)
+    first = np.ones(Io.size, dtype=bool)
+    first[1:] = ~same
+    first_start[Io[first]] = So[first]
+    has = completion >= 0
+    latency = np.where(has, completion - instance.arrival, -1)
+    ttft = np.where(first_start >= 0, first_start + 1 - instance.arrival, -1)
+    all_done = bool(has.all()) and n > 0
+    objective = int(latency.sum()) if all_done else (0 if n == 0 else None)
+    Lp, Pp = L[pos], instance.prompt[I[pos]]
+    token_rounds = float(np.sum(Pp * Lp + Lp * (Lp + 1) // 2))
+    makespan = prof.horizon
+    wasted = ~complete & pos
+    report = Report(
+        instance=instance.name,
+        n=n,
+        runs=len(schedule),
+        violations=violations,
+        objective=objective,
+        mean_latency=(objective / n if objective is not None and n else None),
+        makespan=makespan,
+        peak_memory=peak,
+        mean_memory=token_rounds / makespan if makespan else 0.0,
+        memory=instance.memory,
+        evicted_runs=int(wasted.sum()),
+        wasted_rounds=int(L[wasted].sum()),
+        completion=completion,
+        latency=latency,
+        start=cstart,
+        first_start=first_start,
+        ttft=ttft,
+        profile=prof,
+    )
+    if strict and violations:
+        raise ScheduleError(violations)
+    return report
