@@ -55,37 +55,48 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     except UnicodeDecodeError as e:
         raise FormatError(f"not UTF-8 text ({e.reason} at byte {e.start})", file=p) from None
     except json.JSONDecodeError as e:
-        raise FormatError(f"invalid JSON: {e.msg}", file=p,
-                          location=f"line {e.lineno} column {e.colno}") from None
+        raise FormatError(
+            f"invalid JSON: {e.msg}", file=p, location=f"line {e.lineno} column {e.colno}"
+        ) from None
     except ValueError as e:  # NaN / Infinity
         raise FormatError(str(e), file=p) from None
 
 
 def _type_name(v: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            type(None): "null", int: "an integer", float: "a number"}.get(type(v),
-                                                                         type(v).__name__)
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+        int: "an integer",
+        float: "a number",
+    }.get(type(v), type(v).__name__)
 
 
-def _check_keys(obj: Any, required: set[str] | tuple[str, ...], optional: Any, where: str,
-                file: str | None) -> None:
+def _check_keys(
+    obj: Any, required: set[str] | tuple[str, ...], optional: Any, where: str, file: str | None
+) -> None:
     if not isinstance(obj, dict):
-        raise FormatError(f"must be an object, got {_type_name(obj)}", file=file,
-                          location=where or None)
+        raise FormatError(
+            f"must be an object, got {_type_name(obj)}", file=file, location=where or None
+        )
     missing = [k for k in required if k not in obj]
     if missing:
         raise FormatError(f"missing key {missing[0]!r}", file=file, location=where or None)
     unknown = sorted(set(obj) - set(required) - set(optional))
     if unknown:
         allowed = ", ".join(sorted(set(required) | set(optional)))
-        raise FormatError(f"unknown key {unknown[0]!r} (allowed: {allowed})", file=file,
-                          location=where or None)
+        raise FormatError(
+            f"unknown key {unknown[0]!r} (allowed: {allowed})", file=file, location=where or None
+        )
 
 
 def _want_int(v: Any, where: str, file: str | None) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
-        raise FormatError(f"must be an integer, got {_type_name(v)} {v!r}", file=file,
-                          location=where)
+        raise FormatError(
+            f"must be an integer, got {_type_name(v)} {v!r}", file=file, location=where
+        )
     return v
 
 
@@ -93,8 +104,11 @@ def _want_number(v: Any, where: str, file: str | None, nullable: bool = False) -
     if v is None and nullable:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise FormatError(f"must be a number{' or null' if nullable else ''}, got "
-                          f"{_type_name(v)} {v!r}", file=file, location=where)
+        raise FormatError(
+            f"must be a number{' or null' if nullable else ''}, got {_type_name(v)} {v!r}",
+            file=file,
+            location=where,
+        )
     return v
 
 
@@ -114,8 +128,9 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
     _want_int(data["memory"], "memory", source)
     reqs = data["requests"]
     if not isinstance(reqs, list):
-        raise FormatError(f"must be an array, got {_type_name(reqs)}", file=source,
-                          location="requests")
+        raise FormatError(
+            f"must be an array, got {_type_name(reqs)}", file=source, location="requests"
+        )
     meta = data.get("metadata", {})
     if not isinstance(meta, dict):
         raise FormatError("must be an object", file=source, location="metadata")
@@ -124,8 +139,9 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
         where = f"requests[{j}]"
         _check_keys(r, _REQUEST_KEYS, _REQUEST_OPTIONAL, where, source)
         if not isinstance(r["id"], str) or not r["id"]:
-            raise FormatError(f"must be a non-empty string, got {r['id']!r}", file=source,
-                              location=f"{where}.id")
+            raise FormatError(
+                f"must be a non-empty string, got {r['id']!r}", file=source, location=f"{where}.id"
+            )
         for k in ("arrival", "prompt", "output"):
             _want_int(r[k], f"{where}.{k}", source)
         for k in PREDICTION_FIELDS:
@@ -140,16 +156,25 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
         present = [v is not None for v in cols[k]]
         if any(present) and not all(present):
             j = present.index(False)
-            raise InstanceError("is given for some requests but not this one; predictions "
-                                "must be given for all requests or none", file=source,
-                                request=cols["id"][j], field=k)
+            raise InstanceError(
+                "is given for some requests but not this one; predictions "
+                "must be given for all requests or none",
+                file=source,
+                request=cols["id"][j],
+                field=k,
+            )
         optional[k] = cols[k] if reqs and all(present) else None
     return Instance.from_arrays(
-        data["name"], data["memory"], ids=cols["id"],
+        data["name"],
+        data["memory"],
+        ids=cols["id"],
         arrival=np.array(cols["arrival"], dtype=np.int64),
         prompt=np.array(cols["prompt"], dtype=np.int64),
         output=np.array(cols["output"], dtype=np.int64),
-        metadata=meta, source=source, **optional)
+        metadata=meta,
+        source=source,
+        **optional,
+    )
 
 
 def load_instance(path: str | os.PathLike[str]) -> Instance:
@@ -294,8 +319,11 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
         if not isinstance(data[k], str):
             raise FormatError("must be a string", file=source, location=k)
     if data["status"] not in STATUSES:
-        raise FormatError(f"must be one of {', '.join(STATUSES)}, got {data['status']!r}",
-                          file=source, location="status")
+        raise FormatError(
+            f"must be one of {', '.join(STATUSES)}, got {data['status']!r}",
+            file=source,
+            location="status",
+        )
     if data["objective"] is not None:
         _want_int(data["objective"], "objective", source)
     _want_number(data["lower_bound"], "lower_bound", source, nullable=True)
@@ -305,8 +333,7 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
             raise FormatError("must be an object", file=source, location=k)
     runs = data["runs"]
     if not isinstance(runs, list):
-        raise FormatError(f"must be an array, got {_type_name(runs)}", file=source,
-                          location="runs")
+        raise FormatError(f"must be an array, got {_type_name(runs)}", file=source, location="runs")
     ids, starts, ends = [], [], []
     for j, r in enumerate(runs):
         where = f"runs[{j}]"
@@ -317,12 +344,18 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
         starts.append(_want_int(r["start"], f"{where}.start", source))
         ends.append(_want_int(r["end"], f"{where}.end", source))
     return Solution(
-        instance=data["instance"], solver=data["solver"], status=data["status"],
-        objective=data["objective"], lower_bound=data["lower_bound"],
+        instance=data["instance"],
+        solver=data["solver"],
+        status=data["status"],
+        objective=data["objective"],
+        lower_bound=data["lower_bound"],
         runtime=float(data["runtime"]),
-        schedule=Schedule.from_arrays(ids, np.array(starts, dtype=np.int64),
-                                      np.array(ends, dtype=np.int64)),
-        metadata=data.get("metadata", {}), metrics=data.get("metrics", {}))
+        schedule=Schedule.from_arrays(
+            ids, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+        ),
+        metadata=data.get("metadata", {}),
+        metrics=data.get("metrics", {}),
+    )
 
 
 def load_solution(path: str | os.PathLike[str]) -> Solution:

@@ -35,9 +35,7 @@ def _is_int(value: Any) -> bool:
 
 def _check_int(value: Any, field: str, minimum: int, request: str | None) -> int:
     if not _is_int(value):
-        raise InstanceError(
-            f"must be an integer, got {value!r}", request=request, field=field
-        )
+        raise InstanceError(f"must be an integer, got {value!r}", request=request, field=field)
     if value < minimum:
         raise InstanceError(
             f"must be an integer >= {minimum}, got {value}", request=request, field=field
@@ -223,8 +221,8 @@ class Instance:
             if any(present) and not all(present):
                 missing = reqs[present.index(False)].id
                 raise InstanceError(
-                    f"is given for some requests but not this one; predictions must be "
-                    f"given for all requests or none",
+                    "is given for some requests but not this one; predictions must be "
+                    "given for all requests or none",
                     request=missing,
                     field=name_,
                     file=source,
@@ -285,22 +283,26 @@ class Instance:
         source: str | None,
     ) -> None:
         if not isinstance(name, str) or not name:
-            raise InstanceError(f"must be a non-empty string, got {name!r}", field="name",
-                                file=source)
+            raise InstanceError(
+                f"must be a non-empty string, got {name!r}", field="name", file=source
+            )
         if not _is_int(memory) or memory < 1:
-            raise InstanceError(f"must be an integer >= 1, got {memory!r}", field="memory",
-                                file=source)
+            raise InstanceError(
+                f"must be an integer >= 1, got {memory!r}", field="memory", file=source
+            )
         ids = tuple(columns["ids"])
         n = len(ids)
         index_of: dict[str, int] = {}
         for i, rid in enumerate(ids):
             if not isinstance(rid, str) or not rid:
-                raise InstanceError(f"must be a non-empty string, got {rid!r}", field="id",
-                                    request=None if not isinstance(rid, str) else rid,
-                                    file=source)
+                raise InstanceError(
+                    f"must be a non-empty string, got {rid!r}",
+                    field="id",
+                    request=None if not isinstance(rid, str) else rid,
+                    file=source,
+                )
             if index_of.setdefault(rid, i) != i:
-                raise InstanceError("duplicate request id", request=rid, field="id",
-                                    file=source)
+                raise InstanceError("duplicate request id", request=rid, field="id", file=source)
 
         def int_column(key: str, minimum: int, required: bool) -> np.ndarray | None:
             values = columns[key]
@@ -310,18 +312,29 @@ class Instance:
                 return None
             arr = np.asarray(values)
             if arr.shape != (n,):
-                raise InstanceError(f"must have one value per request ({n}), got shape "
-                                    f"{arr.shape}", field=key, file=source)
+                raise InstanceError(
+                    f"must have one value per request ({n}), got shape {arr.shape}",
+                    field=key,
+                    file=source,
+                )
             if n and (arr.dtype.kind not in "iu"):
                 bad = next(i for i, v in enumerate(values) if not _is_int(v))
-                raise InstanceError(f"must be an integer, got {values[bad]!r}",
-                                    request=ids[bad], field=key, file=source)
+                raise InstanceError(
+                    f"must be an integer, got {values[bad]!r}",
+                    request=ids[bad],
+                    field=key,
+                    file=source,
+                )
             arr = arr.astype(np.int64, copy=False)
             low = np.flatnonzero(arr < minimum)
             if low.size:
                 i = int(low[0])
-                raise InstanceError(f"must be an integer >= {minimum}, got {int(arr[i])}",
-                                    request=ids[i], field=key, file=source)
+                raise InstanceError(
+                    f"must be an integer >= {minimum}, got {int(arr[i])}",
+                    request=ids[i],
+                    field=key,
+                    file=source,
+                )
             return _frozen(arr)
 
         arrival = int_column("arrival", 0, True)
@@ -335,33 +348,47 @@ class Instance:
                 f"prompt + output = {int(prompt[i])} + {int(output[i])} = "
                 f"{int(prompt[i] + output[i])} exceeds the memory M = {memory}: this request "
                 f"can never run",
-                request=ids[i], field="output", file=source)
+                request=ids[i],
+                field="output",
+                file=source,
+            )
         predicted = int_column("predicted", 1, False)
         lo = int_column("output_lo", 1, False)
         hi = int_column("output_hi", 1, False)
         if (lo is None) != (hi is None):
-            raise InstanceError("a prediction interval needs both output_lo and output_hi",
-                                field="output_hi" if hi is None else "output_lo", file=source)
+            raise InstanceError(
+                "a prediction interval needs both output_lo and output_hi",
+                field="output_hi" if hi is None else "output_lo",
+                file=source,
+            )
         if lo is not None and hi is not None:
             bad = np.flatnonzero((lo > output) | (output > hi))
             if bad.size:
                 i = int(bad[0])
                 raise InstanceError(
                     f"the interval [{int(lo[i])}, {int(hi[i])}] must contain the output "
-                    f"{int(output[i])}", request=ids[i],
-                    field="output_lo" if lo[i] > output[i] else "output_hi", file=source)
+                    f"{int(output[i])}",
+                    request=ids[i],
+                    field="output_lo" if lo[i] > output[i] else "output_hi",
+                    file=source,
+                )
         times = columns["arrival_time"]
         arrival_time = None
         if times is not None:
             t = np.asarray(times, dtype=np.float64)
             if t.shape != (n,):
-                raise InstanceError(f"must have one value per request ({n})",
-                                    field="arrival_time", file=source)
+                raise InstanceError(
+                    f"must have one value per request ({n})", field="arrival_time", file=source
+                )
             bad = np.flatnonzero(~np.isfinite(t) | (t < 0))
             if bad.size:
                 i = int(bad[0])
-                raise InstanceError(f"must be a finite number >= 0, got {t[i]!r}",
-                                    request=ids[i], field="arrival_time", file=source)
+                raise InstanceError(
+                    f"must be a finite number >= 0, got {t[i]!r}",
+                    request=ids[i],
+                    field="arrival_time",
+                    file=source,
+                )
             arrival_time = _frozen(t)
 
         self.name = name
@@ -396,8 +423,11 @@ class Instance:
             reqs = []
             for i, rid in enumerate(self.ids):
                 extra = {f: (None if c is None else c[i].item()) for f, c in cols.items()}
-                reqs.append(Request(rid, int(self.arrival[i]), int(self.prompt[i]),
-                                    int(self.output[i]), **extra))
+                reqs.append(
+                    Request(
+                        rid, int(self.arrival[i]), int(self.prompt[i]), int(self.output[i]), **extra
+                    )
+                )
             self._requests = tuple(reqs)
         return self._requests
 
@@ -463,8 +493,9 @@ class Instance:
         for f in ("arrival", "prompt", "output", *PREDICTION_FIELDS, "arrival_time"):
             c = getattr(self, f)
             cols[f] = None if c is None else c[idx]
-        return Instance.from_arrays(name or self.name, self.memory,
-                                    metadata=dict(self.metadata), **cols)
+        return Instance.from_arrays(
+            name or self.name, self.memory, metadata=dict(self.metadata), **cols
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Instance):

@@ -146,7 +146,7 @@ class Schedule:
         return len(self.request_ids)
 
     def __iter__(self) -> Iterator[Run]:
-        for rid, s, e in zip(self.request_ids, self.start.tolist(), self.end.tolist()):
+        for rid, s, e in zip(self.request_ids, self.start.tolist(), self.end.tolist(), strict=True):
             yield Run(rid, s, e)
 
     @property
@@ -166,8 +166,11 @@ class Schedule:
         if self._index is not None and self._index_ids is instance.ids:
             return self._index, []
         lookup = instance._index_of
-        idx = np.fromiter((lookup.get(r, -1) for r in self.request_ids), dtype=np.int64,
-                          count=len(self.request_ids))
+        idx = np.fromiter(
+            (lookup.get(r, -1) for r in self.request_ids),
+            dtype=np.int64,
+            count=len(self.request_ids),
+        )
         unknown: list[Violation] = []
         if (idx < 0).any():
             seen = set()
@@ -175,10 +178,14 @@ class Schedule:
                 rid = self.request_ids[k]
                 if rid not in seen:
                     seen.add(rid)
-                    unknown.append(Violation(
-                        "unknown-request",
-                        f"run {k} names request {rid!r}, which is not in instance "
-                        f"{instance.name!r}", request=rid))
+                    unknown.append(
+                        Violation(
+                            "unknown-request",
+                            f"run {k} names request {rid!r}, which is not in instance "
+                            f"{instance.name!r}",
+                            request=rid,
+                        )
+                    )
         return idx, unknown
 
     def starts(self, instance: Instance) -> np.ndarray:

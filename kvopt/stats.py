@@ -14,8 +14,14 @@ def _dist(x: np.ndarray) -> dict[str, float]:
     if x.size == 0:
         return {}
     q = np.percentile(x, [50, 90, 99])
-    return {"min": float(x.min()), "mean": float(x.mean()), "median": float(q[0]),
-            "p90": float(q[1]), "p99": float(q[2]), "max": float(x.max())}
+    return {
+        "min": float(x.min()),
+        "mean": float(x.mean()),
+        "median": float(q[0]),
+        "p90": float(q[1]),
+        "p99": float(q[2]),
+        "max": float(x.max()),
+    }
 
 
 def describe(instance: Instance) -> dict[str, Any]:
@@ -64,21 +70,38 @@ def format_description(d: dict[str, Any]) -> str:
     lines = [f"instance {d['name']}: n = {d['requests']}, M = {d['memory']}"]
     head = f"  {'':<16}{'min':>10}{'mean':>10}{'median':>10}{'p90':>10}{'max':>10}"
     lines.append(head)
-    for key, label in (("arrival", "arrival"), ("prompt", "prompt s"), ("output", "output o"),
-                       ("peak_over_memory", "(s+o)/M")):
+    for key, label in (
+        ("arrival", "arrival"),
+        ("prompt", "prompt s"),
+        ("output", "output o"),
+        ("peak_over_memory", "(s+o)/M"),
+    ):
         x = d[key]
         if x:
-            lines.append(f"  {label:<16}" + "".join(f"{x[c]:>10.4g}" for c in
-                                                   ("min", "mean", "median", "p90", "max")))
-    lines.append(f"  work             {d['work_token_rounds']} token-rounds over an arrival "
-                 f"window of {d['arrival_window_rounds']} round(s)")
-    lines.append(f"  offered load     {d['offered_load']:.4g} x M per round"
-                 + ("  (overloaded: > 1)" if d["offered_load"] > 1 and
-                    d["arrival_window_rounds"] > 1 else ""))
+            lines.append(
+                f"  {label:<16}"
+                + "".join(f"{x[c]:>10.4g}" for c in ("min", "mean", "median", "p90", "max"))
+            )
+    lines.append(
+        f"  work             {d['work_token_rounds']} token-rounds over an arrival "
+        f"window of {d['arrival_window_rounds']} round(s)"
+    )
+    lines.append(
+        f"  offered load     {d['offered_load']:.4g} x M per round"
+        + (
+            "  (overloaded: > 1)"
+            if d["offered_load"] > 1 and d["arrival_window_rounds"] > 1
+            else ""
+        )
+    )
     p = d["predictions"]
-    lines.append(f"  predictions      point: {'yes' if p['point'] else 'no'}, "
-                 f"interval: {'yes' if p['interval'] else 'no'}")
+    lines.append(
+        f"  predictions      point: {'yes' if p['point'] else 'no'}, "
+        f"interval: {'yes' if p['interval'] else 'no'}"
+    )
     lb = d["lower_bounds"]
-    lines.append(f"  lower bounds     total latency >= {max(lb.values())} "
-                 f"(sum of outputs {lb['sum_output']}, memory area {lb['area']})")
+    lines.append(
+        f"  lower bounds     total latency >= {max(lb.values())} "
+        f"(sum of outputs {lb['sum_output']}, memory area {lb['area']})"
+    )
     return "\n".join(lines)

@@ -66,8 +66,12 @@ class LinearTimeModel:
                 raise ValueError(f"time model {self.name!r}: {f} must be >= 0, got {v!r}")
 
     def round_duration(self, decode_requests: int, prefill_tokens: int, kv_tokens: int) -> float:
-        return (self.base + self.c_dec * decode_requests + self.c_pre * prefill_tokens
-                + self.c_ctx * kv_tokens)
+        return (
+            self.base
+            + self.c_dec * decode_requests
+            + self.c_pre * prefill_tokens
+            + self.c_ctx * kv_tokens
+        )
 
 
 #: Every round lasts one unit: the model of the papers and of the exact solvers.

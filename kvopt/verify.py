@@ -82,7 +82,8 @@ class MemoryProfile:
         count = np.bincount(self.start + 1, minlength=n) - np.bincount(self.end + 1, minlength=n)
         w = (self.prompt - self.start).astype(np.float64)
         base = np.bincount(self.start + 1, weights=w, minlength=n) - np.bincount(
-            self.end + 1, weights=w, minlength=n)
+            self.end + 1, weights=w, minlength=n
+        )
         t = np.arange(n, dtype=np.int64)
         prof = np.rint(np.cumsum(base)).astype(np.int64) + t * np.cumsum(count)
         return prof[1 : T + 1]
@@ -173,8 +174,9 @@ class Report:
 
     def format(self) -> str:
         """A short human-readable report."""
-        lines = [f"instance {self.instance}: {self.n} requests, {self.runs} runs, M = "
-                 f"{self.memory}"]
+        lines = [
+            f"instance {self.instance}: {self.n} requests, {self.runs} runs, M = {self.memory}"
+        ]
         if self.feasible:
             lines.append("feasible")
         else:
@@ -185,16 +187,25 @@ class Report:
         s = self.summary()
         lines.append(f"objective (total latency)  {s['objective']}")
         ml = s["mean_latency"]
-        lines.append(f"mean latency               {ml:.4g}" if ml is not None else
-                     "mean latency               -")
+        lines.append(
+            f"mean latency               {ml:.4g}"
+            if ml is not None
+            else "mean latency               -"
+        )
         lines.append(f"makespan                   {s['makespan']}")
-        lines.append(f"peak / mean memory         {s['peak_memory']} / {s['mean_memory']:.4g}"
-                     f"  (M = {self.memory})")
+        lines.append(
+            f"peak / mean memory         {s['peak_memory']} / {s['mean_memory']:.4g}"
+            f"  (M = {self.memory})"
+        )
         mt = s["mean_ttft"]
-        lines.append(f"mean time to first token   {mt:.4g}" if mt is not None else
-                     "mean time to first token   -")
-        lines.append(f"evicted runs / wasted      {s['evicted_runs']} / {s['wasted_rounds']} "
-                     "rounds")
+        lines.append(
+            f"mean time to first token   {mt:.4g}"
+            if mt is not None
+            else "mean time to first token   -"
+        )
+        lines.append(
+            f"evicted runs / wasted      {s['evicted_runs']} / {s['wasted_rounds']} rounds"
+        )
         return "\n".join(lines)
 
 
@@ -223,8 +234,10 @@ def _memory_violations(
         piece_start = max(int(last_start), int(last_end)) + 1
         first = max(piece_start, (M - bj) // cj + 1)
         amount = bj + first * cj - M
-        msg = (f"round {first}: memory {M + amount} > M = {M} (over by {amount} "
-               f"token{'s' if amount != 1 else ''})")
+        msg = (
+            f"round {first}: memory {M + amount} > M = {M} (over by {amount} "
+            f"token{'s' if amount != 1 else ''})"
+        )
         if t_end > first:
             msg += f"; still over through round {t_end} (peak {bj + t_end * cj})"
         if k < 10:
@@ -236,8 +249,13 @@ def _memory_violations(
             msg += "; batch: " + ", ".join(parts) + more
         out.append(Violation("memory", msg, round=first, amount=amount))
     if over.size > MAX_LISTED:
-        out.append(Violation("memory", f"... memory is over M in {over.size - MAX_LISTED} "
-                             "more stretches between departures"))
+        out.append(
+            Violation(
+                "memory",
+                f"... memory is over M in {over.size - MAX_LISTED} "
+                "more stretches between departures",
+            )
+        )
     return out, peak
 
 
@@ -295,11 +313,16 @@ def verify(
         return f"run {int(run_pos[k])} of request {ids[I[k]]!r} ({S[k]} -> {E[k]})"
 
     per_run("empty-run", L <= 0, lambda k: f"{desc(k)} lasts {L[k]} rounds; a run lasts >= 1")
-    per_run("early-start", S < instance.arrival[I],
-            lambda k: f"{desc(k)} starts at {S[k]} before its arrival "
-                      f"{instance.arrival[I[k]]}")
-    per_run("run-too-long", L > out_len,
-            lambda k: f"{desc(k)} lasts {L[k]} rounds, more than its output {out_len[k]}")
+    per_run(
+        "early-start",
+        S < instance.arrival[I],
+        lambda k: f"{desc(k)} starts at {S[k]} before its arrival {instance.arrival[I[k]]}",
+    )
+    per_run(
+        "run-too-long",
+        L > out_len,
+        lambda k: f"{desc(k)} lasts {L[k]} rounds, more than its output {out_len[k]}",
+    )
 
     # per-request structure
     order = np.lexsort((S, I))
@@ -307,9 +330,14 @@ def verify(
     same = Io[1:] == Io[:-1]
     ov = np.flatnonzero(same & (So[1:] < Eo[:-1]))
     for k in ov[:MAX_LISTED].tolist():
-        violations.append(Violation(
-            "overlap", f"request {ids[Io[k]]!r}: run {So[k + 1]} -> {Eo[k + 1]} starts "
-            f"before run {So[k]} -> {Eo[k]} ends", request=ids[Io[k]]))
+        violations.append(
+            Violation(
+                "overlap",
+                f"request {ids[Io[k]]!r}: run {So[k + 1]} -> {Eo[k + 1]} starts "
+                f"before run {So[k]} -> {Eo[k]} ends",
+                request=ids[Io[k]],
+            )
+        )
     complete = L == out_len
     n_runs = np.bincount(I, minlength=n)
     n_complete = np.bincount(I[complete], minlength=n)
@@ -318,25 +346,40 @@ def verify(
     last_complete = np.zeros(n, dtype=bool)
     last_complete[Io[last]] = complete[order][last]
     for i in np.flatnonzero(n_runs == 0)[:MAX_LISTED].tolist():
-        violations.append(Violation("missing", f"request {ids[i]!r} is never run",
-                                    request=ids[i]))
+        violations.append(Violation("missing", f"request {ids[i]!r} is never run", request=ids[i]))
     for i in np.flatnonzero((n_runs > 0) & (n_complete == 0))[:MAX_LISTED].tolist():
-        violations.append(Violation(
-            "incomplete", f"request {ids[i]!r} has no complete run (needs "
-            f"{instance.output[i]} rounds)", request=ids[i]))
+        violations.append(
+            Violation(
+                "incomplete",
+                f"request {ids[i]!r} has no complete run (needs {instance.output[i]} rounds)",
+                request=ids[i],
+            )
+        )
     for i in np.flatnonzero(n_complete > 1)[:MAX_LISTED].tolist():
-        violations.append(Violation(
-            "multiple-complete", f"request {ids[i]!r} has {n_complete[i]} complete runs",
-            request=ids[i]))
+        violations.append(
+            Violation(
+                "multiple-complete",
+                f"request {ids[i]!r} has {n_complete[i]} complete runs",
+                request=ids[i],
+            )
+        )
     for i in np.flatnonzero((n_complete == 1) & ~last_complete)[:MAX_LISTED].tolist():
-        violations.append(Violation(
-            "complete-not-last", f"request {ids[i]!r} runs again after its complete run",
-            request=ids[i]))
+        violations.append(
+            Violation(
+                "complete-not-last",
+                f"request {ids[i]!r} runs again after its complete run",
+                request=ids[i],
+            )
+        )
     if not allow_eviction:
         for i in np.flatnonzero(n_runs > 1)[:MAX_LISTED].tolist():
-            violations.append(Violation(
-                "eviction", f"request {ids[i]!r} has {n_runs[i]} runs; this schedule may "
-                "not evict", request=ids[i]))
+            violations.append(
+                Violation(
+                    "eviction",
+                    f"request {ids[i]!r} has {n_runs[i]} runs; this schedule may not evict",
+                    request=ids[i],
+                )
+            )
 
     # memory
     pos = L > 0

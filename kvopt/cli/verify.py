@@ -20,8 +20,9 @@ HELP = "check a solution against an instance (exit 0 feasible, 1 infeasible, 2 b
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instance", metavar="INSTANCE", help="instance file (JSON)")
     p.add_argument("solution", metavar="SOLUTION", help="solution file (JSON)")
-    p.add_argument("--no-eviction", action="store_true",
-                   help="also reject requests with more than one run")
+    p.add_argument(
+        "--no-eviction", action="store_true", help="also reject requests with more than one run"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -29,11 +30,14 @@ def run(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     sol = load_solution(args.solution)
     if sol.instance != inst.name:
-        raise FormatError(f"is a solution of instance {sol.instance!r}, not {inst.name!r}",
-                          file=args.solution, location="instance")
+        raise FormatError(
+            f"is a solution of instance {sol.instance!r}, not {inst.name!r}",
+            file=args.solution,
+            location="instance",
+        )
     report = verify(inst, sol.schedule, allow_eviction=not args.no_eviction, strict=False)
     claimed = sol.objective
-    mismatch = (report.feasible and claimed is not None and report.objective != claimed)
+    mismatch = report.feasible and claimed is not None and report.objective != claimed
     if args.json:
         out = report.summary()
         out["violations"] = [v.as_dict() for v in report.violations]
@@ -43,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"solver {sol.solver}, status {sol.status}")
         print(report.format())
         if mismatch:
-            print(f"WARNING: the file claims objective {claimed}, the schedule has "
-                  f"{report.objective}")
+            print(
+                f"WARNING: the file claims objective {claimed}, the schedule has {report.objective}"
+            )
         if sol.lower_bound is not None and report.objective is not None:
             print(f"claimed lower bound        {sol.lower_bound}")
     if not report.feasible:
