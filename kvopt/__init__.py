@@ -10,7 +10,9 @@ everything with one verifier, :func:`verify`.
 from kvopt.errors import FormatError, InstanceError, KvoptError, ScheduleError, Violation
 from kvopt.io import Solution, load_instance, load_solution, save_instance, save_solution
 from kvopt.model import Instance, Request
+from kvopt.result import Result
 from kvopt.schedule import Run, Schedule
+from kvopt.solve import solve
 from kvopt.verify import Report, verify
 
 __version__ = "0.1.0"
@@ -22,6 +24,7 @@ __all__ = [
     "KvoptError",
     "Report",
     "Request",
+    "Result",
     "Run",
     "Schedule",
     "ScheduleError",
@@ -31,5 +34,6 @@ __all__ = [
     "load_solution",
     "save_instance",
     "save_solution",
+    "solve",
     "verify",
 ]

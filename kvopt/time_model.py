@@ -13,8 +13,11 @@ calibrated models live in :mod:`kvopt.calibration`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+from kvopt.errors import KvoptError
 
 
 @runtime_checkable
@@ -76,3 +79,17 @@ class LinearTimeModel:
 
 #: Every round lasts one unit: the model of the papers and of the exact solvers.
 UNIT = LinearTimeModel("unit", base=1.0)
+
+
+#: Named time models: name -> factory. Calibrated models register themselves here.
+TIME_MODELS: dict[str, Callable[[], TimeModel]] = {"unit": lambda: UNIT}
+
+
+def get_time_model(name: str) -> TimeModel:
+    """The time model registered as ``name``."""
+    try:
+        factory = TIME_MODELS[name]
+    except KeyError:
+        known = ", ".join(sorted(TIME_MODELS))
+        raise KvoptError(f"unknown time model {name!r} (known: {known})") from None
+    return factory()
