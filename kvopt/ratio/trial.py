@@ -272,7 +272,7 @@ def _needs(what: str, issue: str) -> KvoptError:
 def make_instance(family: str, seed: int, params: Mapping[str, Any]) -> Instance:
     """``kvopt.generate(family, seed=seed, **params)``."""
     try:
-        from kvopt.generate import generate
+        from kvopt.generators import generate
     except ImportError:
         raise _needs("the instance generators kvopt.generate", "issue 5") from None
     return generate(family, seed=seed, **params)
