@@ -30,20 +30,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kvopt.calibration import OPERATORS  # noqa: E402
+
 PROFILES = ROOT / "kvopt" / "data" / "profiling"
 TRACES = ROOT / "instances" / "traces"
 
-OPERATORS = (
-    "input_layernorm",
-    "attn_pre_proj",
-    "attn_rope",
-    "attn_post_proj",
-    "post_attention_layernorm",
-    "mlp_up_proj",
-    "mlp_act",
-    "mlp_down_proj",
-    "add",
-)
 MAX_MESSAGE = 4096 * 8192 * 2
 
 

@@ -72,19 +72,23 @@ def test_generic_csv(tmp_path):
     assert sec.arrival_time.tolist() == [0.0, 500.0, 1500.0]
 
 
-def test_bad_trace_files(tmp_path):
+def test_missing_named_trace(tmp_path):
     with pytest.raises(GeneratorError, match="missing"):
         generate("trace", trace="azure-conv-2023", trace_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("when,prompt,output\n0,1,1\n", "no arrival column"),
+        ("arrival,prompt,output\n0,x,1\n", "row 1"),
+        ("arrival,prompt,output\n0,0,1\n", "prompt must be >= 1"),
+        ("arrival,prompt,output\n0,1,1\nnan,1,1\n", "row 2: arrival is not finite"),
+        ("arrival,prompt,output\n", "no requests"),
+    ],
+)
+def test_bad_trace_files(tmp_path, text, message):
     bad = tmp_path / "bad.csv"
-    bad.write_text("when,prompt,output\n0,1,1\n")
-    with pytest.raises(GeneratorError, match="no arrival column"):
-        generate("trace", trace=str(bad))
-    bad.write_text("arrival,prompt,output\n0,x,1\n")
-    with pytest.raises(GeneratorError, match="row 1"):
-        generate("trace", trace=str(bad))
-    bad.write_text("arrival,prompt,output\n0,0,1\n")
-    with pytest.raises(GeneratorError, match="prompt must be >= 1"):
-        generate("trace", trace=str(bad))
-    bad.write_text("arrival,prompt,output\n")
-    with pytest.raises(GeneratorError, match="no requests"):
+    bad.write_text(text)
+    with pytest.raises(GeneratorError, match=message):
         generate("trace", trace=str(bad))
