@@ -98,6 +98,17 @@ class ModelConfig:
     bytes_per_value: int = 2
     gated_mlp: bool = True
 
+    def __post_init__(self) -> None:
+        for f in ("layers", "hidden", "heads", "kv_heads", "head_dim", "intermediate", "vocab"):
+            v = getattr(self, f)
+            if not isinstance(v, int) or v < 1:
+                raise KvoptError(f"model {self.name!r}: {f} must be an integer >= 1, got {v!r}")
+        if self.bytes_per_value not in (1, 2, 4):
+            raise KvoptError(
+                f"model {self.name!r}: bytes_per_value must be 1, 2 or 4, got "
+                f"{self.bytes_per_value!r}"
+            )
+
     def kv_bytes_per_token(self, tensor_parallel: int = 1) -> int:
         """KV-cache bytes one token occupies on one GPU: ``2 x layers x kv_heads x
         head_dim x bytes / tp`` (keys and values; heads are split across GPUs)."""
@@ -123,6 +134,10 @@ class Gpu:
     name: str
     memory_bytes: int
     bandwidth: float
+
+    def __post_init__(self) -> None:
+        if not self.memory_bytes > 0 or not self.bandwidth > 0:
+            raise KvoptError(f"gpu {self.name!r}: memory_bytes and bandwidth must be > 0")
 
 
 LLAMA2_70B = ModelConfig(

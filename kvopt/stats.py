@@ -113,6 +113,12 @@ def format_description(d: dict[str, Any]) -> str:
         lines.append(
             f"  arrivals (s)     {d['arrival_rate_per_second']:.4g} requests/s over {span:.4g} s"
         )
+    conv = meta.get("conversion")
+    if isinstance(conv, dict) and "round_seconds" in conv:
+        lines.append(
+            f"  rounds           1 round = {1e3 * conv['round_seconds']:.4g} ms "
+            f"({conv.get('time_model')}, {conv.get('regime')})"
+        )
     p = d["predictions"]
     pred = f"point: {'yes' if p['point'] else 'no'}"
     if "prediction_relative_error" in d:

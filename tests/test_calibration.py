@@ -96,6 +96,17 @@ def test_kv_capacity_rejects_impossible():
         fit_time_model("a100-tp2-llama2-70b", decode_range=(3, 3))
 
 
+def test_model_and_gpu_validate_themselves():
+    from kvopt.calibration import Gpu, ModelConfig
+
+    with pytest.raises(KvoptError, match="kv_heads"):
+        ModelConfig("m", 2, 8, 2, 0, 4, 16, 10)
+    with pytest.raises(KvoptError, match="bytes_per_value"):
+        ModelConfig("m", 2, 8, 2, 1, 4, 16, 10, bytes_per_value=3)
+    with pytest.raises(KvoptError, match="bandwidth"):
+        Gpu("g", 10, 0.0)
+
+
 def test_format_fits_table():
     table = format_fits()
     assert table.count("\n") == 1 + len(HARDWARE)
