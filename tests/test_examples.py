@@ -24,3 +24,14 @@ def test_every_family_has_an_example():
 
     families = {family for family, _, _ in make_examples.EXAMPLES.values()}
     assert families == set(FAMILIES)
+
+
+def test_examples_match_the_instance_schema():
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "instances" / "instance.schema.json").read_text())
+    for stem in make_examples.EXAMPLES:
+        data = json.loads((ROOT / "instances" / "examples" / f"{stem}.json").read_text())
+        jsonschema.validate(data, schema)
