@@ -18,7 +18,7 @@ prints a Markdown table with honest certification counts. It is equivalent to::
 Usage::
 
     python benchmarks/p1_synthetic.py [--trials 200] [--time-limit 20] [--jobs 1]
-        [--arrivals zero|poisson|both] [--store FILE] [--report-only]
+        [--arrivals zero|poisson|both] [--store FILE] [--set n=8] [--report-only]
 
 ``--report-only`` prints the table from whatever the store holds, without solving.
 """
@@ -36,17 +36,18 @@ sys.path.insert(0, str(ROOT))
 from kvopt.ratio import PolicySpec, Store, Sweep, run_sweep  # noqa: E402
 from kvopt.ratio.executors import make_executor  # noqa: E402
 from kvopt.ratio.report import summarize  # noqa: E402
+from kvopt.ratio.trial import parse_assignments  # noqa: E402
 
 P1 = {"zero": "mean 1.005, worst 1.074, 114/200 optimal", "poisson": "mean 1.047, worst 1.227"}
 
 
-def sweep(arrivals: str, trials: int, seed: int, time_limit: float, solvers) -> Sweep:
+def sweep(arrivals: str, trials: int, seed: int, time_limit: float, solvers, extra) -> Sweep:
     return Sweep(
         family="paper1-synthetic",
         policies=(PolicySpec("mcsf"),),
         trials=trials,
         seed=seed,
-        params={"arrivals": arrivals},
+        params={"arrivals": arrivals, **extra},
         time_limit=time_limit,
         solvers=tuple(solvers),
     )
@@ -76,6 +77,7 @@ def main() -> int:
     ap.add_argument("--store", default=str(ROOT / "benchmarks/results/p1_synthetic.sqlite"))
     ap.add_argument("--json", default=None, help="write the records and summaries here")
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--set", action="append", default=[], help="extra family parameter, e.g. n=8")
     args = ap.parse_args()
     solvers = args.solver or ["cpsat", "milp"]
     kinds = ["zero", "poisson"] if args.arrivals == "both" else [args.arrivals]
@@ -88,7 +90,8 @@ def main() -> int:
     dump = {}
     with Store(args.store) as store:
         for arrivals in kinds:
-            sw = sweep(arrivals, args.trials, args.seed, args.time_limit, solvers)
+            extra = parse_assignments(args.set)
+            sw = sweep(arrivals, args.trials, args.seed, args.time_limit, solvers, extra)
             if args.report_only:
                 records = store.records(store.register(sw.config()), limit=args.trials)
             else:

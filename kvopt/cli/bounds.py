@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         return certify(inst, solvers=DEFAULT_SOLVERS, time_limit=args.time_limit, upper=upper)
 
     def family(alpha):
-        return make_instance("amax-family", 0, {"alpha": alpha, "n": 40})
+        return make_instance("amax-family", 0, {"alpha": alpha, "n": 400})
 
     findings = []
     for name in args.check or CHECKS:
