@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from kvopt.ratio import PolicySpec, Store, Sweep, run_sweep  # noqa: E402
 from kvopt.ratio.executors import make_executor  # noqa: E402
 from kvopt.ratio.report import summarize  # noqa: E402
-from kvopt.ratio.trial import parse_assignments  # noqa: E402
+from kvopt.ratio.trial import check_sweep, parse_assignments  # noqa: E402
 
 P1 = {"zero": "mean 1.005, worst 1.074, 114/200 optimal", "poisson": "mean 1.047, worst 1.227"}
 
@@ -92,6 +92,7 @@ def main() -> int:
         for arrivals in kinds:
             extra = parse_assignments(args.set)
             sw = sweep(arrivals, args.trials, args.seed, args.time_limit, solvers, extra)
+            check_sweep(sw)
             if args.report_only:
                 records = store.records(store.register(sw.config()), limit=args.trials)
             else:

@@ -25,7 +25,13 @@ from kvopt.ratio.executors import make_executor
 from kvopt.ratio.report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep
 from kvopt.ratio.store import Store
-from kvopt.ratio.trial import DEFAULT_SOLVERS, PolicySpec, Sweep, parse_assignments
+from kvopt.ratio.trial import (
+    DEFAULT_SOLVERS,
+    PolicySpec,
+    Sweep,
+    check_sweep,
+    parse_assignments,
+)
 
 NAME = "ratio"
 HELP = "empirical competitive ratios of policies against certified optima"
@@ -87,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.jobs < 1:
         raise KvoptError(f"--jobs must be >= 1, got {args.jobs}")
+    check_sweep(sweep)
     executor = make_executor(args.jobs, args.scheduler)
     with Store(args.store or ":memory:") as store:
         res = run_sweep(sweep, store, executor=executor, progress=args.progress)

@@ -278,6 +278,21 @@ def make_instance(family: str, seed: int, params: Mapping[str, Any]) -> Instance
     return generate(family, seed=seed, **params)
 
 
+def check_sweep(sweep: Sweep) -> None:
+    """Fail early, with one clear error, on an unknown family, policy or parameter.
+
+    Builds every policy once and generates the first trial's instance, so that a typo
+    stops the command before any trial runs instead of failing every trial.
+    """
+    try:
+        from kvopt.policies import make_policy
+    except ImportError:
+        raise _needs("the simulator and policies", "issue 4") from None
+    for p in sweep.policies:
+        make_policy(p.name, **dict(p.params))
+    make_instance(sweep.family, trial_seed(sweep.seed, 0), sweep.params)
+
+
 def run_policy(instance: Instance, policy: PolicySpec) -> tuple[int, Schedule]:
     """Simulate ``policy`` on ``instance``: its total latency and schedule."""
     try:
