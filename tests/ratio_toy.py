@@ -17,6 +17,7 @@ import numpy as np
 
 from kvopt import Instance, Schedule, verify
 from kvopt.ratio import PolicySpec, Store, Sweep, TrialSpec, certify, run_sweep
+from kvopt.ratio.trial import trial_record
 from kvopt.result import Result
 
 
@@ -63,16 +64,7 @@ def toy_trial(spec: TrialSpec) -> dict:
         sched = one_at_a_time(inst)
         alg[p.label] = int(verify(inst, sched, allow_eviction=False).objective)
     opt = certify(inst, solvers=("brute",), upper=alg, solve_fn=brute_solve)
-    return {
-        "trial": spec.trial,
-        "seed": spec.seed,
-        "instance": inst.name,
-        "n": inst.n,
-        "memory": inst.memory,
-        "alg": alg,
-        "opt": opt,
-        "runtime": 0.0,
-    }
+    return trial_record(spec, inst, alg, opt, 0.0)
 
 
 def failing_trial(spec: TrialSpec) -> dict:

@@ -12,15 +12,7 @@ pytest.importorskip("kvopt.solvers")
 from kvopt import verify  # noqa: E402
 from kvopt.cli import main  # noqa: E402
 from kvopt.ratio import PolicySpec, Store, Sweep, run_sweep  # noqa: E402
-from kvopt.ratio.adversary import (  # noqa: E402
-    LongShortAdversary,
-    adaptive_rows,
-    blocking_thin_opt,
-    fit_exponent,
-    long_short_opt,
-    play,
-    static_rows,
-)
+from kvopt.ratio import adversary as adv  # noqa: E402
 from kvopt.ratio.bounds import check_amax, check_amin, check_mcsf, check_sorted_f  # noqa: E402
 from kvopt.ratio.trial import certify, make_instance, run_policy  # noqa: E402
 from kvopt.solve import solve  # noqa: E402
@@ -88,8 +80,8 @@ def test_cli_ratio_resumes_writes_outputs_and_rejects_bad_input(tmp_path, capsys
 @pytest.mark.parametrize("policy", ["mcsf", "fcfs", "sf"])
 def test_adaptive_adversary_against_real_policies(policy):
     sizes = [16, 64, 256, 1024]
-    rows = adaptive_rows(runner(policy), sizes)
-    expo = fit_exponent(sizes, [r.ratio for r in rows])
+    rows = adv.adaptive_rows(runner(policy), sizes)
+    expo = adv.fit_exponent(sizes, [r.ratio for r in rows])
     assert 0.45 < expo < 0.55
     assert all(r.detail["shorts"] == math.isqrt(r.size) for r in rows)
 
@@ -98,21 +90,21 @@ def test_adaptive_adversary_against_real_policies(policy):
 def test_blocking_thin_against_real_policies(policy):
     sizes = [64, 256, 1024, 4096]
     insts = [(m, make_instance("blocking-thin", 0, {"memory": m})) for m in sizes]
-    rows = static_rows(runner(policy), insts)
+    rows = adv.static_rows(runner(policy), insts)
     for (_, inst), r in zip(insts, rows, strict=True):
         assert r.opt == inst.metadata["optimal_objective"]
         assert r.alg == inst.metadata["policy_objective"]
-    assert 0.4 < fit_exponent(sizes, [r.ratio for r in rows]) < 0.55
+    assert 0.4 < adv.fit_exponent(sizes, [r.ratio for r in rows]) < 0.55
 
 
 def test_closed_forms_match_exact_solvers():
-    inst, _, _ = play(LongShortAdversary(9), runner("mcsf"))
+    inst, _, _ = adv.play(adv.LongShortAdversary(9), runner("mcsf"))
     for name in ("milp", "cpsat"):
         res = solve(inst, name, time_limit=30, threads=1)
-        assert res.status == "optimal" and res.objective == long_short_opt(inst)[0]
+        assert res.status == "optimal" and res.objective == adv.long_short_opt(inst)[0]
     bt = make_instance("blocking-thin", 0, {"memory": 12})
     res = solve(bt, "milp", time_limit=30, threads=1)
-    assert res.status == "optimal" and res.objective == blocking_thin_opt(bt)[0]
+    assert res.status == "optimal" and res.objective == adv.blocking_thin_opt(bt)[0]
 
 
 def test_bound_checks_with_real_policies_on_tiny_cases():

@@ -219,6 +219,22 @@ def _interval_instances(
     return insts
 
 
+_P2_CLASS = "A_max / H-SF, all at 0, identical prompts, outputs in [l, u], alpha = l/u"
+
+
+def _interval_ratios(
+    rng: np.random.Generator,
+    count: int,
+    run: RunFn,
+    alpha: float,
+    family: Callable[[float], Instance] | None,
+    policy: str,
+):
+    """``(instance, its alpha, policy / H-SF)`` over the instances of one alpha."""
+    for inst in _interval_instances(rng, alpha, count, family):
+        yield inst, alpha_of(inst), run(inst, policy) / run(inst, "h-sf")
+
+
 def check_amax(
     rng: np.random.Generator,
     count: int,
@@ -229,16 +245,14 @@ def check_amax(
     """𝒜_max / H-SF against the upper curve in alpha (each instance at its own alpha)."""
     f = Finding(
         "amax",
-        "A_max / H-SF, all at 0, identical prompts, outputs in [l, u], alpha = l/u",
+        _P2_CLASS,
         "<= (1 + 1/alpha) / (2 alpha)  [lower curve (1 + alpha^-1/2) / (2 alpha) reported]",
     )
     f.held = True
     closest = (0.0, 1.0)  # (ratio / upper curve, alpha)
     for alpha in alphas:
         worst, worst_a = 0.0, alpha
-        for inst in _interval_instances(rng, alpha, count, family):
-            a = alpha_of(inst)
-            ratio = run(inst, "amax") / run(inst, "h-sf")
+        for inst, a, ratio in _interval_ratios(rng, count, run, alpha, family, "amax"):
             f.instances += 1
             f.consider(ratio, f"vs H-SF, alpha={a:.3g}", inst)
             closest = max(closest, (ratio / amax_upper(a), a))
@@ -269,14 +283,11 @@ def check_amin(
 ) -> Finding:
     """𝒜_min / H-SF: growth in log(1/alpha) (no constant published)."""
     f = Finding(
-        "amin",
-        "A_min / H-SF, all at 0, identical prompts, outputs in [l, u], alpha = l/u",
-        "O(log 1/alpha), no constant published",
+        "amin", _P2_CLASS.replace("A_max", "A_min"), "O(log 1/alpha), no constant published"
     )
     for alpha in alphas:
         worst = 0.0
-        for inst in _interval_instances(rng, alpha, count, family):
-            ratio = run(inst, "amin") / run(inst, "h-sf")
+        for inst, _, ratio in _interval_ratios(rng, count, run, alpha, family, "amin"):
             f.instances += 1
             f.consider(ratio, "vs H-SF", inst)
             worst = max(worst, ratio)

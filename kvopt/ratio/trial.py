@@ -324,13 +324,24 @@ def run_trial(spec: TrialSpec) -> dict[str, Any]:
         initial=initial,
         seed=0,
     )
+    return trial_record(spec, inst, alg, opt, time.perf_counter() - t0)
+
+
+def trial_record(
+    spec: TrialSpec,
+    instance: Instance,
+    alg: Mapping[str, int],
+    opt: Mapping[str, Any],
+    runtime: float,
+) -> dict[str, Any]:
+    """The JSON record of one trial (the layout in this module's docstring)."""
     return {
         "trial": spec.trial,
         "seed": spec.seed,
-        "instance": inst.name,
-        "n": inst.n,
-        "memory": inst.memory,
-        "alg": alg,
-        "opt": opt,
-        "runtime": round(time.perf_counter() - t0, 3),
+        "instance": instance.name,
+        "n": instance.n,
+        "memory": instance.memory,
+        "alg": dict(alg),
+        "opt": dict(opt),
+        "runtime": round(runtime, 3),
     }
