@@ -120,3 +120,17 @@ def test_bound_checks_with_real_policies_on_tiny_cases():
     assert amax.rows[1]["worst"] > 1.0  # the family forces A_max to pack fewer requests
     amin = check_amin(rng, 2, run_fn, [1.0, 0.5, 0.25])
     assert amin.held is None and amin.rows[0]["worst"] == pytest.approx(1.0)
+
+
+def test_cli_ratio_on_a_dask_local_cluster(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    args = ["ratio", "--policy", "mcsf", "--family", "paper1-synthetic", "--set", "n=4"]
+    args += ["--set", "memory=12", "--trials", "3", "--seed", "2", "--time-limit", "20"]
+    args += ["--solver", "milp", "--store", str(tmp_path / "d.sqlite")]
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        assert main(args + ["--scheduler", cluster.scheduler_address]) == 0
+    assert "3 run now" in capsys.readouterr().out
+    assert main(args) == 0  # the same sweep, now served from the store
+    assert "0 run now, 3 from the store" in capsys.readouterr().out

@@ -9,12 +9,14 @@ as it is yielded, which is what makes sweeps crash-safe and resumable.
 * :class:`LocalPool` uses :class:`concurrent.futures.ProcessPoolExecutor` (``--jobs J``).
 * :class:`DaskCluster` submits to a ``distributed`` scheduler (``--scheduler
   tcp://host:port``), or to a :class:`distributed.Client` you pass in. Workers need
-  the same kvopt installed; they run one trial per task.
+  the same kvopt installed; they run one trial per task, and one task at a time per
+  worker process (see :func:`_serialized`): start workers with ``--nthreads 1``.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
@@ -62,6 +64,22 @@ class LocalPool:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def _serialized(fn: Callable[[Any], Any], item: Any) -> Any:
+    """Run ``fn(item)`` holding a per-process lock.
+
+    Pyomo's HiGHS interface redirects the process's stdout/stderr file descriptors while
+    it solves, which breaks when two threads of one process solve at once (seen with a
+    Dask worker running several threads). So trials in one worker process run one at a
+    time; give workers one thread each (``dask worker --nthreads 1``) and parallelise
+    with processes.
+    """
+    with _ONE_AT_A_TIME:
+        return fn(item)
+
+
 class DaskCluster:
     """Run the trials as tasks on a Dask ``distributed`` cluster.
 
@@ -96,7 +114,7 @@ class DaskCluster:
         futures: dict[Any, Any] = {}
         try:
             for item in items:
-                futures[client.submit(fn, item, pure=False)] = item
+                futures[client.submit(_serialized, fn, item, pure=False)] = item
             for fut in as_completed(list(futures)):
                 if fut.status == "error":
                     yield futures[fut], fut.exception()
