@@ -30,6 +30,7 @@ def test_exact_and_estimated_ratios_are_kept_apart():
     s = {x.policy: x for x in summarize(RECORDS, ["a", "b"])}
     a, b = s["a"], s["b"]
     assert (a.trials, a.certified, a.uncertified, a.alg_is_opt) == (3, 2, 1, 1)
+    assert (a.beaten, b.beaten) == (1, 2)  # a: trial 1; b: trials 0 and 2
     assert a.mean == pytest.approx((1.0 + 1.1) / 2) and a.max == pytest.approx(1.1)
     assert a.worst_trial == 1 and a.median == pytest.approx(1.05)
     assert a.ub_est_mean == pytest.approx(30 / 25) and a.ub_est_max == pytest.approx(1.2)

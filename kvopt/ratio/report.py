@@ -8,6 +8,8 @@ Ratios are never silently mixed (``models/README.md``, "Conventions for numbers"
 * on the others the true ratio lies in ``[ALG/UB, ALG/LB]`` (UB: the best schedule
   known, LB: the best proven bound). ``ALG/LB`` is an **upper estimate** of the ratio and
   is reported in its own columns (``ub-est mean``/``ub-est max``);
+* ``ALG>best`` counts the trials, certified or not, on which a better schedule is known:
+  there the policy is provably not optimal;
 * over all trials, the mean ratio is bracketed by ``[mean lo, mean hi]``, where each
   trial contributes its exact ratio, or ``ALG/UB`` and ``ALG/LB`` respectively.
 """
@@ -63,6 +65,7 @@ class PolicySummary:
     trials: int
     certified: int
     alg_is_opt: int
+    beaten: int
     mean: float | None
     median: float | None
     max: float | None
@@ -99,6 +102,7 @@ def summarize(records: Sequence[Mapping[str, Any]], policies: Sequence[str]) -> 
                 trials=len(rows),
                 certified=len(cert),
                 alg_is_opt=sum(r.alg == r.opt for r in cert),
+                beaten=sum(r.opt is not None and r.alg > r.opt for r in rows),
                 mean=_f(exact, np.mean),
                 median=_f(exact, np.median),
                 max=_f(exact, np.max),
@@ -118,6 +122,7 @@ _COLUMNS = [
     ("trials", "trials"),
     ("certified", "certified"),
     ("ALG=OPT", "alg_is_opt"),
+    ("ALG>best", "beaten"),
     ("mean", "mean"),
     ("median", "median"),
     ("max", "max"),
@@ -153,6 +158,7 @@ def format_table(summaries: Sequence[PolicySummary]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("")
     lines.append(
+        "ALG>best: trials where a better schedule is known (ALG provably not optimal); "
         "mean/median/max: ALG/OPT over trials with certified OPT (worst: its trial); "
         "ub-est: ALG/lower bound on uncertified trials, an UPPER ESTIMATE of the ratio; "
         "mean lo/hi: bracket of the mean ratio over all trials."
