@@ -59,12 +59,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _table(title: str, size_name: str, rows) -> str:
-    head = f"{size_name:>6} {'n':>5} {'ALG':>10} {'OPT':>9} {'ratio':>8} {'ratio/sqrt':>10}"
+    head = (
+        f"{size_name:>6} {'n':>5} {'tau':>5} {'ALG':>10} {'OPT':>9} {'ratio':>8} {'ratio/sqrt':>10}"
+    )
     lines = [title, head, "-" * len(head)]
     for r in rows:
+        tau = r.detail.get("tau")
         lines.append(
-            f"{r.size:>6} {r.n:>5} {r.alg:>10} {r.opt:>9} {r.ratio:>8.3f} "
-            f"{r.ratio / math.sqrt(r.size):>10.3f}"
+            f"{r.size:>6} {r.n:>5} {'-' if tau is None else tau:>5} {r.alg:>10} {r.opt:>9} "
+            f"{r.ratio:>8.3f} {r.ratio / math.sqrt(r.size):>10.3f}"
         )
     return "\n".join(lines)
 
@@ -88,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
                 rows = static_rows(runner, insts)
                 size_name = "M"
             expo = fit_exponent([r.size for r in rows], [r.ratio for r in rows])
-            print(_table(f"{kind} vs {pol.label} (OPT: closed form)", size_name, rows))
+            title = f"{kind} vs {pol.label} (OPT: closed form, proofs/adversary_optima.md)"
+            print(_table(title, size_name, rows))
             print(
                 f"fitted growth exponent: {expo:.3f} (ALG/OPT ~ c * {size_name}^e; predicted 1/2)"
             )
