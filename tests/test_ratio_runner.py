@@ -143,8 +143,8 @@ def test_make_executor():
 
 def test_killed_sweep_resumes_with_the_remaining_trials(tmp_path):
     store = tmp_path / "kill.sqlite"
-    n = 8
-    env = dict(os.environ, KVOPT_TOY_DELAY="0.25", PYTHONPATH=f"{ROOT}{os.pathsep}{TESTS}")
+    n = 10
+    env = dict(os.environ, KVOPT_TOY_DELAY="0.3", PYTHONPATH=f"{ROOT}{os.pathsep}{TESTS}")
     cmd = [sys.executable, str(TESTS / "ratio_toy.py"), str(store), str(n)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, cwd=ROOT)
     key = None
