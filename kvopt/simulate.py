@@ -199,7 +199,13 @@ def _first_reaching(D, clock: float, target: float, hi: int) -> int | None:
     return lo
 
 
-def simulate(instance: Instance, policy: Policy, time_model: TimeModel | None = None) -> SimResult:
+def simulate(
+    instance: Instance,
+    policy: Policy,
+    time_model: TimeModel | None = None,
+    *,
+    max_evictions: int | None = None,
+) -> SimResult:
     """Run ``policy`` on ``instance`` and verify the schedule it produces.
 
     Parameters
@@ -212,6 +218,10 @@ def simulate(instance: Instance, policy: Policy, time_model: TimeModel | None = 
         :func:`kvopt.policies.make_policy`). It is reset, so one object can be reused.
     time_model
         Optional :class:`~kvopt.time_model.TimeModel` giving each round a duration.
+    max_evictions
+        Evicted runs after which the simulation stops with a :class:`SimulationError`
+        (an evicting policy can live-lock: e.g. evicting the request that produced most
+        may restart the same requests for ever). Default ``50 n + 1000``.
 
     Returns
     -------
@@ -222,7 +232,8 @@ def simulate(instance: Instance, policy: Policy, time_model: TimeModel | None = 
     SimulationError
         If a policy that may not evict overflows the memory, an evicting policy leaves a
         round over M, a decision names a request in the wrong state, or the policy
-        stalls (requests wait, nothing runs, nothing will arrive and it starts nothing).
+        stalls (requests wait, nothing runs, nothing will arrive and it starts nothing)
+        or evicts more than ``max_evictions`` runs.
     """
     t_begin = time.perf_counter()
     n, M = instance.n, instance.memory
@@ -256,7 +267,9 @@ def simulate(instance: Instance, policy: Policy, time_model: TimeModel | None = 
     heap: list[tuple[int, int]] = []  # (true end, request); stale after an eviction
     heappush, heappop = heapq.heappush, heapq.heappop
 
-    ptr = done = events = 0
+    ptr = done = events = evictions = 0
+    if max_evictions is None:
+        max_evictions = 50 * n + 1000
     B = C = 0  # running requests: sum of (prompt - start), count
     if n == 0:
         t, clock = 0, 0.0
@@ -320,6 +333,13 @@ def simulate(instance: Instance, policy: Policy, time_model: TimeModel | None = 
                 state[i] = 1
                 B -= prompt[i] - k
                 C -= 1
+            evictions += len(evict)
+            if evictions > max_evictions:
+                raise SimulationError(
+                    f"policy {pname!r} evicted {evictions} runs by {t} with {n - done} "
+                    f"request(s) unfinished: live-lock? (max_evictions = {max_evictions})",
+                    round=t,
+                )
         prefill = 0
         for i in start:
             if not 0 <= i < n or state[i] != 1:
