@@ -21,7 +21,7 @@ simulator can skip the rounds in between.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from operator import add, mul
 from typing import ClassVar
@@ -39,34 +39,41 @@ class FutureProfile:
         The KV cache capacity M.
     """
 
-    __slots__ = ("memory", "runs", "E", "SB", "PM")
+    __slots__ = ("memory", "E", "OFF", "REQ", "SB", "PM")
 
     def __init__(self, memory: int) -> None:
         self.memory = memory
-        #: Sorted ``(planned end, prompt - start, request)`` of the running requests.
-        self.runs: list[tuple[int, int, int]] = []
+        #: Planned ends (sorted), ``prompt - start`` and request of the running requests.
         self.E: list[int] = []
+        self.OFF: list[int] = []
+        self.REQ: list[int] = []
         self.SB: list[int] = [0]
         self.PM: list[int] = []
 
     def add(self, end: int, offset: int, request: int) -> None:
-        insort(self.runs, (end, offset, request))
+        """Add a running request (call :meth:`rebuild` before the next test)."""
+        p = bisect_right(self.E, end)
+        self.E.insert(p, end)
+        self.OFF.insert(p, offset)
+        self.REQ.insert(p, request)
 
-    def remove(self, end: int, offset: int, request: int) -> None:
-        k = bisect_left(self.runs, (end, offset, request))
-        del self.runs[k]
+    def remove(self, end: int, request: int) -> None:
+        """Remove a running request (call :meth:`rebuild` before the next test)."""
+        p = bisect_left(self.E, end)
+        REQ = self.REQ
+        while REQ[p] != request:
+            p += 1
+        del self.E[p], self.OFF[p], REQ[p]
 
     def rebuild(self) -> None:
         """Recompute the search arrays after ``add``/``remove`` (O(m))."""
-        runs = self.runs
-        m = len(runs)
-        E = [r[0] for r in runs]
-        SB = list(accumulate([r[1] for r in reversed(runs)]))
+        E = self.E
+        SB = list(accumulate(reversed(self.OFF)))
         SB.reverse()
         SB.append(0)
-        # G_k = P(E_k) + E_k = SB_k + E_k (m - k + 1); PM its prefix maximum
-        self.PM = list(accumulate(map(add, SB, map(mul, E, range(m + 1, 1, -1))), max))
-        self.E, self.SB = E, SB
+        # G_k = P(E_k) + E_k = SB_k + E_k (m - k + 1); PM is its prefix maximum
+        self.PM = list(accumulate(map(add, SB, map(mul, E, range(len(E) + 1, 1, -1))), max))
+        self.SB = SB
 
     def planned(self, x: int) -> int:
         """Planned memory of the running set in round ``x``."""
@@ -178,7 +185,7 @@ class LookaheadPolicy(PolicyBase):
     def decide(self, t: int) -> Decision:
         evicted: list[int] = []
         if self.started:
-            if self.profile.runs[0][0] <= t:
+            if self.profile.E[0] <= t:
                 self._refresh(t)
             if self.may_evict:
                 excess = self.B + (t + 1) * self.C - self.M
@@ -247,7 +254,7 @@ class LookaheadPolicy(PolicyBase):
     def _wake(self, t: int) -> int | None:
         """Earliest boundary at which a blocked candidate could start (S unchanged)."""
         profile = self.profile
-        if not profile.runs:
+        if not profile.E:
             return t + 1  # pragma: no cover - an empty machine admits any request
         first_end = profile.E[0]
         if self.skip:
@@ -290,7 +297,7 @@ class LookaheadPolicy(PolicyBase):
     def _stop(self, i: int) -> None:
         k = self.started.pop(i)
         off = self.prompt[i] - k
-        self.profile.remove(self.ends.pop(i), off, i)
+        self.profile.remove(self.ends.pop(i), i)
         self.B -= off
         self.C -= 1
         self.dirty = True
@@ -308,13 +315,14 @@ class LookaheadPolicy(PolicyBase):
 
     def _refresh(self, t: int) -> None:
         """Running requests that reached their planned length unfinished need more."""
-        for end, _, i in [r for r in self.profile.runs if r[0] <= t]:
+        profile = self.profile
+        stale = profile.REQ[: bisect_right(profile.E, t)]
+        for i in stale:
             k = self.started[i]
             self._learn(i, t - k)
-            off = self.prompt[i] - k
-            self.profile.remove(end, off, i)
+            profile.remove(self.ends[i], i)
             new_end = k + self.length[i]
             self.ends[i] = new_end
-            self.profile.add(new_end, off, i)
+            profile.add(new_end, self.prompt[i] - k, i)
         self.dirty = True
         self.version += 1
