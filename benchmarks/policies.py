@@ -63,11 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         f"n = {inst.n}, M = {M}, prompt mean {inst.prompt.mean():.0f}, output mean "
         f"{inst.output.mean():.0f}, rate {args.rate}/round, generated in {gen:.2f} s"
     )
-    head = (
-        "policy | requests | rounds | events | evicted runs | seconds | us/request | peak RSS (MB)"
-    )
-    print(f"| {head} |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    head = "policy | requests | rounds | events | evicted runs | wall s | CPU s | CPU us/request"
+    print(f"| {head} | peak RSS (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in args.policies:
         best, cpu = None, float("inf")
         for _ in range(args.repeat):
