@@ -381,7 +381,9 @@ def simulate(
                 if not may_evict:
                     raise SimulationError(
                         f"policy {pname!r} overflows the memory: round {over_round} would hold "
-                        f"{B + over_round * C} tokens > M = {M} and the policy may not evict",
+                        f"{B + over_round * C} tokens > M = {M} and the policy may not evict "
+                        "(predictions that underestimate? look-ahead policies take "
+                        "overflow=evict)",
                         round=over_round,
                     )
                 nxt = over_round - 1

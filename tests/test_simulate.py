@@ -114,6 +114,16 @@ def test_lookahead_policies_match_round_by_round_reference(inst, name, skip):
     assert res.evictions == 0
 
 
+@settings(max_examples=40, deadline=None)
+@given(instances(predictions=("under",)), st.sampled_from(["mcsf", "mc-benchmark", "amax"]))
+def test_lookahead_policies_with_overflow_evict_survive_underestimates(inst, name):
+    res = simulate(inst, make_policy(name, overflow="evict"))
+    assert res.report.feasible and (res.report.completion >= 0).all()
+    if res.evictions:
+        with pytest.raises(SimulationError, match="overflow=evict"):
+            simulate(inst, make_policy(name))
+
+
 class EveryRound:
     """Wrap a policy so that the simulator asks it at every round boundary."""
 

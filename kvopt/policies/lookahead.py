@@ -26,7 +26,14 @@ from itertools import accumulate
 from operator import add, mul
 from typing import ClassVar
 
-from kvopt.policies.base import NOTHING, Decision, OnlineView, PolicyBase, check_bool
+from kvopt.policies.base import (
+    NOTHING,
+    Decision,
+    OnlineView,
+    PolicyBase,
+    check_bool,
+    check_choice,
+)
 from kvopt.policies.eviction import choose_victims
 
 
@@ -130,13 +137,22 @@ class LookaheadPolicy(PolicyBase):
       would overflow (A_min).
 
     Planned lengths are clamped to ``M - prompt`` (no request can need more).
+
+    Predictions that underestimate can make a non-evicting look-ahead policy overflow,
+    which the simulator reports as an error. ``overflow="evict"`` [R] (MC-SF,
+    MC-Benchmark, A_max) instead evicts running requests, fewest tokens produced first,
+    until the next round fits; they restart from scratch with their planned length
+    raised to the tokens produced + 1.
     """
 
     order: ClassVar[str] = "length"
     lengths: ClassVar[str] = "predicted"
 
-    def __init__(self, *, skip: bool = False) -> None:
+    def __init__(self, *, skip: bool = False, overflow: str = "raise") -> None:
         self.skip = check_bool("skip", skip)
+        self.overflow = check_choice("overflow", overflow, ("raise", "evict"))
+        if overflow == "evict":
+            self.may_evict = True
         self.refine = "increment"
         self.evict_order = "fewest-produced"
 
