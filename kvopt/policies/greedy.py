@@ -20,8 +20,8 @@ import heapq
 import math
 from typing import ClassVar
 
-from kvopt.policies.base import NOTHING, Decision, OnlineView, PolicyBase
-from kvopt.policies.eviction import choose_victims
+from kvopt.policies.base import NOTHING, Decision, OnlineView, PolicyBase, check_bool, check_choice
+from kvopt.policies.eviction import EVICTION_ORDERS, choose_victims
 
 #: Where an evicted request goes back in the queue.
 REQUEUE = ("order", "front", "tail")
@@ -128,3 +128,28 @@ class GreedyPolicy(PolicyBase):
             self.seq += 1
             return self._key(i, seq)
         return self._key(i, self.arrival_seq[i])
+
+
+class NoLookahead(GreedyPolicy):
+    """FCFS and SF: admit while the next round fits (no cap), evict on overflow.
+
+    Without look-ahead a running batch can outgrow M in a later round; the policy then
+    evicts (recompute) like vLLM [R], and evicted requests return to their place in the
+    queue order.
+
+    Parameters
+    ----------
+    skip
+        ``False``: stop at the first request that does not fit; ``True``: skip it.
+    evict_order
+        Which running request to evict first (default ``"latest-arrival"``).
+    """
+
+    parameter_help: ClassVar[dict[str, str]] = {
+        "skip": "false: stop at the first request that does not fit; true: skip it",
+        "evict_order": "which running request to evict first: " + ", ".join(EVICTION_ORDERS),
+    }
+
+    def __init__(self, *, skip: bool = False, evict_order: str = "latest-arrival") -> None:
+        self.skip = check_bool("skip", skip)
+        self.evict_order = check_choice("evict_order", evict_order, EVICTION_ORDERS)

@@ -12,10 +12,8 @@ class HSF(LookaheadPolicy):
     are stated against this schedule. Clairvoyant: it reads the true output lengths,
     so it never overflows.
 
-    Parameters
-    ----------
-    skip
-        ``False``: stop at the first request that fails the test; ``True`` [R]: skip it.
+    Parameters: ``skip`` and ``overflow``, see
+    :class:`~kvopt.policies.lookahead.LookaheadPolicy`.
     """
 
     name = "h-sf"
@@ -23,7 +21,3 @@ class HSF(LookaheadPolicy):
     clairvoyant = True
     order = "length"
     lengths = "output"
-    parameter_help = {"skip": "false: stop at the first failing request; true: skip it [R]"}
-
-    def __init__(self, *, skip: bool = False) -> None:
-        super().__init__(skip=skip)

@@ -138,6 +138,15 @@ class LookaheadPolicy(PolicyBase):
 
     Planned lengths are clamped to ``M - prompt`` (no request can need more).
 
+    Parameters
+    ----------
+    skip
+        ``False`` (the papers): stop at the first waiting request that fails the test
+        (the maximal feasible prefix). ``True`` [R]: skip it and try the next ones.
+    overflow
+        ``"raise"`` (default): a round over M is an error (the theory assumes
+        predictions that do not underestimate). ``"evict"`` [R]: see below.
+
     Predictions that underestimate can make a non-evicting look-ahead policy overflow,
     which the simulator reports as an error. ``overflow="evict"`` [R] (MC-SF,
     MC-Benchmark, A_max) instead evicts running requests, fewest tokens produced first,
@@ -147,6 +156,10 @@ class LookaheadPolicy(PolicyBase):
 
     order: ClassVar[str] = "length"
     lengths: ClassVar[str] = "predicted"
+    parameter_help: ClassVar[dict[str, str]] = {
+        "skip": "false: stop at the first request that fails the test (papers); true: skip it [R]",
+        "overflow": "raise (the papers: predictions must not underestimate) or evict [R]",
+    }
 
     def __init__(self, *, skip: bool = False, overflow: str = "raise") -> None:
         self.skip = check_bool("skip", skip)

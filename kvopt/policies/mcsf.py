@@ -20,25 +20,11 @@ class MCSF(LookaheadPolicy):
     need one more token at a time [R]; with underestimates MC-SF may then overflow,
     which the simulator reports as an error unless ``overflow="evict"``.
 
-    Parameters
-    ----------
-    overflow
-        ``"raise"`` (default): a round over M is an error (the theory assumes
-        predictions that do not underestimate); ``"evict"`` [R]: evict running requests,
-        fewest tokens produced first, until the next round fits.
-    skip
-        ``False`` (the paper): stop at the first request that fails the test (the
-        maximal feasible prefix). ``True`` [R]: skip it and try the next ones.
+    Parameters: ``skip`` and ``overflow``, see
+    :class:`~kvopt.policies.lookahead.LookaheadPolicy`.
     """
 
     name = "mcsf"
     source = "P1 (arXiv 2502.07115 v4/v5), MC-SF [S2]; skip-and-continue variant [R]"
     order = "length"
     lengths = "predicted"
-    parameter_help = {
-        "skip": "false: stop at the first failing request (paper); true: skip it [R]",
-        "overflow": "raise (the paper: predictions must not underestimate) or evict [R]",
-    }
-
-    def __init__(self, *, skip: bool = False, overflow: str = "raise") -> None:
-        super().__init__(skip=skip, overflow=overflow)
