@@ -185,6 +185,24 @@ class _Clock:
         return D
 
 
+def _overflow(policy: str, may_evict: bool, round: int, held: int, M: int) -> SimulationError:
+    """The error for a round over M: a bug of an evicting policy, or a forbidden overflow."""
+    if may_evict:
+        what = "evicted too little"
+        hint = ""
+    else:
+        what = "overflows the memory"
+        hint = (
+            "; it may not evict (predictions that underestimate? look-ahead policies take "
+            "overflow=evict)"
+        )
+    return SimulationError(
+        f"policy {policy!r} {what}: round {round} holds {held} tokens > M = {M} "
+        f"(over by {held - M}){hint}",
+        round=round,
+    )
+
+
 def _first_reaching(D, clock: float, target: float, hi: int) -> int | None:
     """Smallest ``j`` in ``[1, hi]`` with ``clock + D(j) >= target``, or ``None``."""
     if clock + D(hi) < target - _EPS:
@@ -358,13 +376,7 @@ def simulate(
             prefill += prompt[i]
             heappush(heap, (t + output[i], i))
         if C and B + (t + 1) * C > M:
-            over = B + (t + 1) * C - M
-            kind = "evicted too little" if may_evict else "overflows the memory"
-            raise SimulationError(
-                f"policy {pname!r} {kind}: round {t + 1} holds {B + (t + 1) * C} tokens > "
-                f"M = {M} (over by {over})",
-                round=t + 1,
-            )
+            raise _overflow(pname, may_evict, t + 1, B + (t + 1) * C, M)
         # -- next event --------------------------------------------------------------
         while heap and (
             state[heap[0][1]] != 2 or cur_start[heap[0][1]] + output[heap[0][1]] != heap[0][0]
@@ -379,13 +391,7 @@ def simulate(
             over_round = (M - B) // C + 1  # first round that would exceed M
             if over_round - 1 < nxt:
                 if not may_evict:
-                    raise SimulationError(
-                        f"policy {pname!r} overflows the memory: round {over_round} would hold "
-                        f"{B + over_round * C} tokens > M = {M} and the policy may not evict "
-                        "(predictions that underestimate? look-ahead policies take "
-                        "overflow=evict)",
-                        round=over_round,
-                    )
+                    raise _overflow(pname, False, over_round, B + over_round * C, M)
                 nxt = over_round - 1
         if ptr < n and not seconds_mode:
             nxt = min(nxt, arr_key[order[ptr]])

@@ -58,7 +58,7 @@ def instances(draw):
     return Instance.from_arrays("h", M, arrival=a, prompt=s, output=o, **cols)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(instances())
 def test_every_policy_completes_every_request_with_a_verified_schedule(inst):
     for name, params in VARIANTS:

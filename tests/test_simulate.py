@@ -99,7 +99,7 @@ def _lengths(inst: Instance, column: str) -> list[int]:
     return inst.output.tolist()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(instances(), st.sampled_from(sorted(LOOKAHEAD)), st.booleans())
 def test_lookahead_policies_match_round_by_round_reference(inst, name, skip):
     column, by_length = LOOKAHEAD[name]
@@ -150,7 +150,7 @@ class EveryRound:
         return self.inner.params()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     instances(),
     st.sampled_from(
