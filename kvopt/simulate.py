@@ -404,7 +404,7 @@ def simulate(
                     nxt = t + 1  # idle machine: the next round begins at the arrival
                     for i in start:
                         first_clock[i] = max(first_clock[i], clock)  # pragma: no cover
-                    clock = max(clock + D(1), target)
+                    clock = max(clock, target)
                     t = nxt
                     continue
                 j = _first_reaching(D, clock, target, int(nxt - t) if nxt < _INF else 1 << 62)
