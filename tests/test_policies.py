@@ -19,6 +19,7 @@ from kvopt.simulate import SimulationError, simulate
 VARIANTS = [
     ("mcsf", {}),
     ("mcsf", {"skip": True}),
+    ("mcsf", {"skip": True, "max_scan": 2, "overflow": "evict"}),
     ("mc-benchmark", {}),
     ("fcfs", {}),
     ("fcfs", {"evict_order": "fewest-produced"}),
@@ -270,6 +271,8 @@ def test_online_view_hides_the_output_unless_clairvoyant():
         ("nope", {}, "unknown policy"),
         ("mcsf", {"alpha": 0.1}, "no parameter 'alpha'"),
         ("mcsf", {"skip": "yes"}, "true or false"),
+        ("mcsf", {"max_scan": -1}, ">= 0"),
+        ("mcsf", {"overflow": "ignore"}, "raise, evict"),
         ("alpha-greedy", {"alpha": 1.0}, "in \\[0.0, 1.0\\)"),
         ("alpha-greedy", {"alpha": -0.1}, "alpha"),
         ("alpha-clearing", {"phi": 0.0}, "phi"),

@@ -34,7 +34,9 @@ def instances(draw, predictions=("none", "over", "interval", "under")):
     return Instance.from_arrays("h", M, arrival=a, prompt=s, output=o, **cols)
 
 
-def naive_lookahead(inst: Instance, lengths: list[int], by_length: bool, skip: bool):
+def naive_lookahead(
+    inst: Instance, lengths: list[int], by_length: bool, skip: bool, max_scan: int = 0
+):
     """MC-SF's rule applied literally, round by round, checking every future round."""
     M, n = inst.memory, inst.n
     s, o, a = inst.prompt.tolist(), inst.output.tolist(), inst.arrival.tolist()
@@ -54,7 +56,8 @@ def naive_lookahead(inst: Instance, lengths: list[int], by_length: bool, skip: b
         plan = {j: max(L[j], t - k + 1) for j, k in running.items()}
         key = (lambda i: (L[i], a[i], i)) if by_length else (lambda i: (a[i], i))
         U: list[int] = []
-        for i in sorted(waiting, key=key):
+        queue = sorted(waiting, key=key)
+        for i in queue[:max_scan] if skip and max_scan else queue:
             trial = U + [i]
             horizon = t + max(L[j] for j in trial)
             ok = True
@@ -100,11 +103,13 @@ def _lengths(inst: Instance, column: str) -> list[int]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(instances(), st.sampled_from(sorted(LOOKAHEAD)), st.booleans())
-def test_lookahead_policies_match_round_by_round_reference(inst, name, skip):
+@given(
+    instances(), st.sampled_from(sorted(LOOKAHEAD)), st.booleans(), st.sampled_from([0, 0, 1, 2])
+)
+def test_lookahead_policies_match_round_by_round_reference(inst, name, skip, max_scan):
     column, by_length = LOOKAHEAD[name]
-    expected = naive_lookahead(inst, _lengths(inst, column), by_length, skip)
-    policy = make_policy(name, skip=skip)
+    expected = naive_lookahead(inst, _lengths(inst, column), by_length, skip, max_scan)
+    policy = make_policy(name, skip=skip, max_scan=max_scan)
     if expected is None:
         with pytest.raises(SimulationError, match="overflows"):
             simulate(inst, policy)

@@ -29,8 +29,8 @@ class AMin(LookaheadPolicy):
     refine
         ``"increment"`` (default [R]): ``l~ = produced + 1``; ``"double"``:
         ``l~ = max(produced + 1, min(2 l~, u))``.
-    skip
-        ``False``: stop at the first request that fails the test; ``True`` [R]: skip it.
+    skip, max_scan
+        As for :class:`~kvopt.policies.lookahead.LookaheadPolicy`.
     """
 
     name = "amin"
@@ -42,6 +42,7 @@ class AMin(LookaheadPolicy):
         "evict_order": "which running request to evict first: " + ", ".join(EVICTION_ORDERS),
         "refine": "how the pseudo lower bound rises: increment (produced + 1) or double",
         "skip": "false: stop at the first failing request; true: skip it [R]",
+        "max_scan": "with skip: try at most this many waiting requests per boundary (0: all) [R]",
     }
 
     def __init__(
@@ -50,7 +51,8 @@ class AMin(LookaheadPolicy):
         evict_order: str = "fewest-produced",
         refine: str = "increment",
         skip: bool = False,
+        max_scan: int = 0,
     ) -> None:
-        super().__init__(skip=skip)
+        super().__init__(skip=skip, max_scan=max_scan)
         self.evict_order = check_choice("evict_order", evict_order, EVICTION_ORDERS)
         self.refine = check_choice("refine", refine, ("increment", "double"))

@@ -33,6 +33,7 @@ from kvopt.policies.base import (
     PolicyBase,
     check_bool,
     check_choice,
+    check_int,
 )
 from kvopt.policies.eviction import choose_victims
 
@@ -146,6 +147,10 @@ class LookaheadPolicy(PolicyBase):
     overflow
         ``"raise"`` (default): a round over M is an error (the theory assumes
         predictions that do not underestimate). ``"evict"`` [R]: see below.
+    max_scan
+        With ``skip``: how many waiting requests, in queue order, are tried at each
+        boundary (0, the default, tries all: O(|R|) per boundary, slow with long
+        queues) [R].
 
     Predictions that underestimate can make a non-evicting look-ahead policy overflow,
     which the simulator reports as an error. ``overflow="evict"`` [R] (MC-SF,
@@ -159,10 +164,12 @@ class LookaheadPolicy(PolicyBase):
     parameter_help: ClassVar[dict[str, str]] = {
         "skip": "false: stop at the first request that fails the test (papers); true: skip it [R]",
         "overflow": "raise (the papers: predictions must not underestimate) or evict [R]",
+        "max_scan": "with skip: try at most this many waiting requests per boundary (0: all) [R]",
     }
 
-    def __init__(self, *, skip: bool = False, overflow: str = "raise") -> None:
+    def __init__(self, *, skip: bool = False, overflow: str = "raise", max_scan: int = 0) -> None:
         self.skip = check_bool("skip", skip)
+        self.max_scan = check_int("max_scan", max_scan, 0)
         self.overflow = check_choice("overflow", overflow, ("raise", "evict"))
         if overflow == "evict":
             self.may_evict = True
@@ -264,19 +271,30 @@ class LookaheadPolicy(PolicyBase):
 
     def _admit_skip(self, t: int) -> list[int]:
         heap, profile, prompt, length = self.heap, self.profile, self.prompt, self.length
-        out, failed = [], []
-        while heap:
+        limit = self.max_scan or len(heap)
+        by_length = self.order == "length"
+        out: list[int] = []
+        failed: list[tuple] = []
+        min_fail = None  # smallest prompt that failed: larger ones with longer L fail too
+        while heap and len(out) + len(failed) < limit:
             entry = heapq.heappop(heap)
             i = entry[-1]
-            if profile.fits(prompt[i], length[i], t):
+            s = prompt[i]
+            if by_length and min_fail is not None and s >= min_fail:
+                failed.append(entry)
+            elif profile.fits(s, length[i], t):
                 self._start(i, t)
                 profile.rebuild()
                 out.append(i)
             else:
                 failed.append(entry)
+                min_fail = s
         self.dirty = False
-        for entry in failed:  # already in heap order
-            heap.append(entry)
+        if heap:
+            for entry in failed:
+                heapq.heappush(heap, entry)
+        else:
+            heap.extend(failed)  # popped in order: a sorted list is a heap
         self.waiting_version += bool(out)
         return out
 
@@ -287,7 +305,14 @@ class LookaheadPolicy(PolicyBase):
             return t + 1  # pragma: no cover - an empty machine admits any request
         first_end = profile.E[0]
         if self.skip:
-            cands = sorted({(self.length[e[-1]], self.prompt[e[-1]]) for e in self.heap})
+            heap = self.heap
+            if self.max_scan:  # the requests the next boundary would try
+                scan = [heapq.heappop(heap) for _ in range(min(self.max_scan, len(heap)))]
+                for entry in scan:
+                    heapq.heappush(heap, entry)
+            else:
+                scan = heap
+            cands = sorted({(self.length[e[-1]], self.prompt[e[-1]]) for e in scan})
             pareto, best_s = [], None
             for L, s in cands:
                 if best_s is None or s < best_s:
