@@ -294,3 +294,20 @@ def test_params_round_trip():
     for name, params in VARIANTS:
         p = make_policy(name, **params)
         assert make_policy(name, **p.params()).params() == p.params()
+
+
+def test_sorted_f_heuristic_batches_are_feasible_and_never_beat_exact():
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        M = int(rng.integers(10, 40))
+        n = int(rng.integers(1, 9))
+        s = rng.integers(1, M // 3 + 1, n)
+        o = np.array([rng.integers(1, M - x + 1) for x in s])
+        inst = Instance.from_arrays("b", M, arrival=[0] * n, prompt=s, output=o)
+        policy = make_policy("sorted-f")
+        policy.reset(OnlineView(inst, clairvoyant=True))
+        cand = list(range(n))
+        exact, heur = policy._exact(cand), policy._heuristic(cand)
+        for batch in (exact, heur):
+            assert batch and batch_peak([(int(s[i]), int(o[i])) for i in batch]) <= M
+        assert policy._f(exact) <= policy._f(heur) + 1e-12
