@@ -311,3 +311,24 @@ def test_sorted_f_heuristic_batches_are_feasible_and_never_beat_exact():
         for batch in (exact, heur):
             assert batch and batch_peak([(int(s[i]), int(o[i])) for i in batch]) <= M
         assert policy._f(exact) <= policy._f(heur) + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("name", "starts"),
+    [
+        ("fcfs", [0, 1]),  # arrival order: A, then B once A has finished
+        ("mc-benchmark", [0, 1]),
+        ("h-sf", [0, 1]),  # true lengths: A (1) before B (5)
+        ("sf", [5, 0]),  # predictions: B (5) before A (9); A never fits next to B
+        ("mcsf", [5, 0]),
+    ],
+)
+def test_queue_orders_on_a_two_request_conflict(name, starts):
+    # A (s=5, o=1, predicted 9) and B (s=4, o=5, predicted 5), both at 0, M = 10: they
+    # never fit together (round 1 would hold 6 + 5 = 11).
+    inst = Instance.from_arrays(
+        "two", 10, arrival=[0, 0], prompt=[5, 4], output=[1, 5], predicted=[9, 5], ids=["A", "B"]
+    )
+    res = simulate(inst, make_policy(name))
+    assert res.report.start.tolist() == starts
+    assert res.evictions == 0
