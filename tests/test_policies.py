@@ -319,15 +319,15 @@ def test_sorted_f_heuristic_batches_are_feasible_and_never_beat_exact():
         ("fcfs", [0, 1]),  # arrival order: A, then B once A has finished
         ("mc-benchmark", [0, 1]),
         ("h-sf", [0, 1]),  # true lengths: A (1) before B (5)
-        ("sf", [5, 0]),  # predictions: B (5) before A (9); A never fits next to B
+        ("sf", [5, 0]),  # predictions: B (5) before A (6); A never fits next to B
         ("mcsf", [5, 0]),
     ],
 )
 def test_queue_orders_on_a_two_request_conflict(name, starts):
-    # A (s=5, o=1, predicted 9) and B (s=4, o=5, predicted 5), both at 0, M = 10: they
-    # never fit together (round 1 would hold 6 + 5 = 11).
+    # A (s=12, o=1, predicted 6) and B (s=9, o=5, predicted 5), both at 0, M = 20: they
+    # never fit together (round 1 would hold 13 + 10 = 23).
     inst = Instance.from_arrays(
-        "two", 10, arrival=[0, 0], prompt=[5, 4], output=[1, 5], predicted=[9, 5], ids=["A", "B"]
+        "two", 20, arrival=[0, 0], prompt=[12, 9], output=[1, 5], predicted=[6, 5], ids=["A", "B"]
     )
     res = simulate(inst, make_policy(name))
     assert res.report.start.tolist() == starts

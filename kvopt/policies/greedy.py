@@ -47,7 +47,7 @@ class GreedyPolicy(PolicyBase):
         self.M = view.memory
         self.cap = math.floor((1.0 - self.alpha) * view.memory + 1e-9)
         self.prompt = view.prompt
-        self.predicted = view.predicted
+        self.predicted = view.capped(view.predicted)  # o <= M - prompt
         self.heap: list[tuple] = []
         self.started: dict[int, int] = {}
         self.arrival_seq = [0] * view.n
