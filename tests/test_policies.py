@@ -142,6 +142,14 @@ def test_vllm_watermark_keeps_memory_free_at_admission():
     assert res.report.start.tolist() == [0, 0]
 
 
+@pytest.mark.parametrize("name", ["alpha-greedy", "alpha-clearing", "vllm"])
+def test_an_empty_machine_admits_a_request_above_the_cap(name):
+    # prompt 95 + 1 exceeds (1 - 0.2) * 100 and 0.99 * 100: admitted only when alone
+    inst = Instance.from_arrays("cap", 100, arrival=[0, 0], prompt=[95, 2], output=[2, 3])
+    res = simulate(inst, make_policy(name))
+    assert res.report.start.tolist() == [0, 2]
+
+
 def test_fcfs_is_alpha_greedy_with_alpha_zero():
     rng = np.random.default_rng(3)
     n, M = 60, 50

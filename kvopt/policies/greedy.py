@@ -8,7 +8,10 @@ Each round boundary ``t``:
    (``requeue``: at the front, at the tail, or at their own place in the queue order);
 2. admit waiting requests in queue order while the next round's memory, the candidate's
    ``prompt + 1`` included, stays within the admission cap ``(1 - alpha) M``; stop at the
-   first that does not fit (or skip it and continue).
+   first that does not fit (or skip it and continue). An empty machine admits the first
+   request of the queue even above the cap [R]: otherwise a request with a prompt above
+   ``(1 - alpha) M`` would never run (vLLM would reject it; the model serves every
+   request).
 
 Memory only grows between completions, so a blocked queue stays blocked until something
 arrives, completes or is evicted: the policy never needs a wake-up.
@@ -97,7 +100,7 @@ class GreedyPolicy(PolicyBase):
         while heap:
             i = heap[0][-1]
             need = prompt[i] + 1
-            if need <= room:
+            if need <= room or self.C == 0:  # an empty machine ignores the cap [R]
                 heapq.heappop(heap)
                 room -= need
                 started[i] = t
