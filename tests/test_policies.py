@@ -46,7 +46,8 @@ def instances(draw):
     """Random instances whose predictions never underestimate (or are absent)."""
     M = draw(st.integers(6, 50))
     n = draw(st.integers(1, 14))
-    s = [draw(st.integers(1, max(1, M // 3))) for _ in range(n)]
+    big = draw(st.booleans())  # prompts up to M - 1 exercise the admission caps
+    s = [draw(st.integers(1, M - 1 if big else max(1, M // 3))) for _ in range(n)]
     o = [draw(st.integers(1, min(M - si, 20))) for si in s]
     a = [draw(st.integers(0, 15)) for _ in range(n)]
     kind = draw(st.sampled_from(["none", "point", "interval"]))
