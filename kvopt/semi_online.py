@@ -1,0 +1,378 @@
+"""Exact schedules for the semi-online problem with identical requests.
+
+The class this module solves exactly: ``n`` requests with the same prompt ``s`` and
+output ``o``, all arriving at the same time (shifted to 0), one worker with ``M``
+tokens of KV cache, no eviction. A schedule is then a vector of *start counts*
+``x_k`` (how many requests start at time ``k``), and the problem is
+
+    min  sum_k k x_k     s.t.  sum_k x_k = n,
+         sum_{k = t-o}^{t-1} (s + t - k) x_k <= M   for every round t.
+
+Total latency is ``sum_k k x_k + n o``. The paper P1 (v1/v2) claims a polynomial-time
+exact algorithm for a semi-online model; its text is not available to us and this
+module is our own **reconstruction** (``proofs/semi_online_optimality.md``). What is
+proven, and no more:
+
+* ``n <= floor(M / (s + o))``: everything starts at 0 (:func:`optimal_counts`, O(1)).
+* *Prompt-dominated* instances, ``floor(M / (s + 1)) == floor(M / (s + o)) = L``: at
+  most ``L`` requests can ever run together and ``L`` always fit, so the optimum runs
+  ``L`` back-to-back lanes; closed form, O(1) for the objective and O(n) for the
+  schedule (``proofs/semi_online_prompt_dominated.md``).
+* Every other instance: an exact shortest path over *staircase states* (the open
+  memory budgets of the last ``o - 1`` start groups, with dominated budgets removed),
+  searched with A*. Exact, but its state space is exponential in ``o`` in the worst
+  case: polynomial in ``n`` and ``o`` only for a fixed concurrency
+  ``W = floor(M / (s + 1))`` (at most ``C(W + o - 1, W)`` windows). We did **not**
+  find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
+  The search stops at ``max_states`` expanded states and then refuses.
+
+Public API: :func:`optimal_counts`, :func:`optimal_starts`,
+:func:`optimal_total_latency`, :func:`greedy_counts` (the "start as many as stay
+feasible forever" rule, which is not optimal: ``proofs/greedy_not_optimal.md``),
+:func:`identical_parameters`, and the backend :func:`solve` registered as
+``"semi-online"`` in :data:`kvopt.solve.SOLVERS`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from kvopt.errors import KvoptError
+from kvopt.model import Instance
+from kvopt.result import Result
+from kvopt.schedule import Schedule
+
+#: Default cap on the states the exact search expands before it refuses.
+MAX_STATES = 2_000_000
+
+#: Name of the method used, reported in ``Result.metadata["method"]``.
+METHODS = ("all-at-once", "prompt-dominated", "staircase-search")
+
+
+class SemiOnlineError(KvoptError):
+    """The instance is outside the class the semi-online algorithm solves exactly."""
+
+
+class IdenticalParameters(NamedTuple):
+    """The four numbers an identical-request instance is made of.
+
+    Attributes
+    ----------
+    n
+        Number of requests.
+    prompt
+        Common prompt size ``s``.
+    output
+        Common output length ``o``.
+    memory
+        KV-cache capacity ``M``.
+    arrival
+        Common arrival time (starts are shifted by it).
+    """
+
+    n: int
+    prompt: int
+    output: int
+    memory: int
+    arrival: int = 0
+
+
+def identical_parameters(instance: Instance) -> IdenticalParameters:
+    """``(n, s, o, M, a)`` of an identical-request instance.
+
+    Raises
+    ------
+    SemiOnlineError
+        Naming every reason the instance is outside the class: arrivals, prompts or
+        outputs that differ, or no requests.
+    """
+    if instance.n == 0:
+        raise SemiOnlineError("semi-online: the instance has no requests")
+    reasons = []
+    for field, col in (
+        ("arrival", instance.arrival),
+        ("prompt", instance.prompt),
+        ("output", instance.output),
+    ):
+        lo, hi = int(col.min()), int(col.max())
+        if lo != hi:
+            first = int(np.flatnonzero(col != col[0])[0])
+            reasons.append(
+                f"{field}s differ (request {instance.ids[0]!r} has {int(col[0])}, "
+                f"request {instance.ids[first]!r} has {int(col[first])})"
+            )
+    if reasons:
+        raise SemiOnlineError(
+            "semi-online solves only identical requests (same arrival, prompt and "
+            "output); here " + "; ".join(reasons)
+        )
+    return IdenticalParameters(
+        instance.n,
+        int(instance.prompt[0]),
+        int(instance.output[0]),
+        int(instance.memory),
+        int(instance.arrival[0]),
+    )
+
+
+def _check(n: int, s: int, o: int, M: int) -> None:
+    for name, v, lo in (("n", n, 0), ("s", s, 1), ("o", o, 1), ("M", M, 1)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < lo:
+            raise SemiOnlineError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if s + o > M:
+        raise SemiOnlineError(f"a request never fits: s + o = {s + o} > M = {M}")
+
+
+def is_prompt_dominated(s: int, o: int, M: int) -> bool:
+    """Whether ``floor(M / (s + 1)) == floor(M / (s + o))`` (memory is a pure slot count)."""
+    return M // (s + 1) == M // (s + o)
+
+
+def method_for(n: int, s: int, o: int, M: int) -> str:
+    """Which of :data:`METHODS` :func:`optimal_counts` uses for these parameters."""
+    _check(n, s, o, M)
+    if n <= M // (s + o):
+        return "all-at-once"
+    if is_prompt_dominated(s, o, M):
+        return "prompt-dominated"
+    return "staircase-search"
+
+
+def _lane_counts(n: int, o: int, L: int) -> np.ndarray:
+    """``L`` starts at times 0, o, 2o, ... until ``n`` have started."""
+    m, r = divmod(n, L)
+    x = np.zeros((m + (r > 0) - 1) * o + 1 if n else 1, dtype=np.int64)
+    x[: m * o : o] = L
+    if r:
+        x[m * o] = r
+    return x
+
+
+def _step_bound(r: int, q: int) -> int:
+    """``sum_{j >= 1} max(0, r - j q)``: the cost still to pay if ``q`` start per step."""
+    m = r // q  # steps j = 1..m have r - j q >= 0
+    return m * r - q * m * (m + 1) // 2
+
+
+class _SearchLimit(Exception):
+    def __init__(self, bound: int, expanded: int) -> None:
+        self.bound, self.expanded = bound, expanded
+
+
+def _staircase_search(
+    n: int, s: int, o: int, M: int, max_states: int, deadline: float | None
+) -> tuple[list[int], int]:
+    """A* over staircase states; returns the start counts and the states expanded.
+
+    A state after deciding the starts of time ``t`` is ``(groups, r)``: ``r`` requests
+    not started yet and ``groups`` the non-dominated *open* start groups, each as
+    ``(age, budget)`` with ``age = t - k`` for a group started at ``k`` and ``budget``
+    the memory its completion round still has free for requests started after ``t``
+    (``proofs/semi_online_optimality.md``, Lemmas 1-3). Starting ``x`` at ``t + 1``
+    costs ``r - x`` (requests still waiting), and the objective is the path's cost.
+    """
+    c = s + o
+    q = M // c
+    start = ((), n)
+    best = {start: 0}
+    parent: dict[tuple, tuple | None] = {start: None}
+    heap = [(_step_bound(n, q), 0, start)]
+    expanded = 0
+    while heap:
+        f, d, state = heapq.heappop(heap)
+        if d > best[state]:
+            continue
+        groups, r = state
+        if r == 0:
+            counts = []
+            while parent[state] is not None:
+                state, x = parent[state]
+                counts.append(x)
+            return counts[::-1], expanded
+        expanded += 1
+        if expanded > max_states or (
+            deadline is not None and expanded % 4096 == 0 and time.perf_counter() > deadline
+        ):
+            raise _SearchLimit(f, expanded)
+        cap = min(r, q)
+        for age, budget in groups:
+            cap = min(cap, budget // (c - age - 1))
+        for x in range(cap, -1, -1):
+            r2 = r - x
+            moved = [
+                (age + 1, budget - (c - age - 1) * x) for age, budget in groups if age + 2 <= o - 1
+            ]
+            if x and o >= 2:
+                moved.append((0, M - c * x))
+            moved.sort()  # newest (smallest age) first
+            kept = []
+            lowest = None
+            for age, budget in moved:
+                # dominated by a newer group with a budget as small, or can never bind
+                if (lowest is not None and budget >= lowest) or budget >= r2 * (c - age - 1):
+                    continue
+                kept.append((age, budget))
+                lowest = budget
+            nxt = (tuple(kept), r2)
+            nd = d + r2
+            if nd < best.get(nxt, nd + 1):
+                best[nxt] = nd
+                parent[nxt] = (state, x)
+                heapq.heappush(heap, (nd + _step_bound(r2, q), nd, nxt))
+    raise AssertionError("unreachable: one request at a time is always feasible")
+
+
+def optimal_counts(
+    n: int,
+    s: int,
+    o: int,
+    M: int,
+    *,
+    max_states: int = MAX_STATES,
+    time_limit: float | None = None,
+) -> np.ndarray:
+    """Optimal start counts ``x_k`` (``x[k]`` requests start at time ``k``).
+
+    Parameters
+    ----------
+    n, s, o, M
+        Requests, prompt, output and memory (``s + o <= M``).
+    max_states
+        The exact search refuses after expanding this many states.
+    time_limit
+        Seconds after which the exact search refuses (``None``: no limit).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 counts whose sum is ``n``, minimising ``sum_k k x_k``; the last entry is
+        positive (empty for ``n = 0``).
+
+    Raises
+    ------
+    SemiOnlineError
+        On invalid parameters, or when the exact search exceeds its limits (the
+        message gives the proven lower bound reached).
+    """
+    method = method_for(n, s, o, M)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if method == "all-at-once":
+        return np.array([n], dtype=np.int64)
+    if method == "prompt-dominated":
+        return _lane_counts(n, o, M // (s + o))
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    try:
+        counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
+    except _SearchLimit as stop:
+        raise SemiOnlineError(
+            f"semi-online: the exact staircase search for n={n}, s={s}, o={o}, M={M} "
+            f"stopped after {stop.expanded} states (limit max_states={max_states}, "
+            f"time_limit={time_limit}); proven lower bound on sum of starts: {stop.bound}. "
+            "This instance is neither 'all at once' nor prompt-dominated, and the "
+            "exact search is exponential in o in the worst case"
+        ) from None
+    return np.array(counts, dtype=np.int64)
+
+
+def counts_to_starts(counts: np.ndarray) -> np.ndarray:
+    """Sorted start times from start counts."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+
+
+def optimal_starts(n: int, s: int, o: int, M: int, **kwargs: Any) -> np.ndarray:
+    """Sorted optimal start times (see :func:`optimal_counts` for the arguments)."""
+    return counts_to_starts(optimal_counts(n, s, o, M, **kwargs))
+
+
+def optimal_total_latency(n: int, s: int, o: int, M: int, **kwargs: Any) -> int:
+    """The minimum total latency ``sum_k k x_k + n o``."""
+    x = optimal_counts(n, s, o, M, **kwargs)
+    return int(np.dot(np.arange(x.size), x)) + n * o
+
+
+def greedy_counts(n: int, s: int, o: int, M: int) -> np.ndarray:
+    """The greedy rule: at each time start as many as stay feasible if nothing else starts.
+
+    This is what MC-SF does on identical requests at time 0. It is *not* optimal
+    (``proofs/greedy_not_optimal.md``); it is here to measure the gap. O(K o^2) for
+    ``K`` start times.
+    """
+    _check(n, s, o, M)
+    window = np.zeros(o, dtype=np.int64)  # window[j]: started j rounds ago
+    age_mem = s + np.arange(o + 1, dtype=np.int64)  # memory at age a
+    out: list[int] = []
+    left = n
+    while left:
+        shifted = np.concatenate(([0], window[:-1]))
+        # memory in round t + r (r = 1..o) of the runs already started, and per new run
+        free = np.empty(o, dtype=np.int64)
+        for r in range(1, o + 1):
+            ages = np.arange(o) + r
+            alive = ages <= o
+            held = int(np.dot(shifted[alive], age_mem[ages[alive]]))
+            free[r - 1] = (M - held) // (s + r)
+        x = int(min(left, free.min()))
+        shifted[0] = x
+        window = shifted
+        out.append(x)
+        left -= x
+    return np.array(out, dtype=np.int64)
+
+
+def objective_of_counts(counts: np.ndarray) -> int:
+    """``sum_k k x_k`` for start counts ``x``."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return int(np.dot(np.arange(counts.size, dtype=np.int64), counts))
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    threads: int = 1,
+    gap: float = 0.0,
+    initial: Schedule | None = None,
+    log: bool = False,
+    seed: int = 0,
+    max_states: int = MAX_STATES,
+    **options: Any,
+) -> Result:
+    """Backend ``"semi-online"``: the proven optimum of an identical-request instance.
+
+    ``threads``, ``gap``, ``initial`` and ``seed`` are accepted for the common backend
+    signature and ignored (the algorithm is exact, sequential and deterministic).
+
+    Raises
+    ------
+    SemiOnlineError
+        If the instance is not identical requests with a common arrival, if an
+        option is unknown, or if the exact search exceeds ``max_states`` /
+        ``time_limit``.
+    """
+    if options:
+        raise SemiOnlineError(f"semi-online: unknown option(s) {sorted(options)}")
+    t0 = time.perf_counter()
+    n, s, o, M, a = identical_parameters(instance)
+    method = method_for(n, s, o, M)
+    counts = optimal_counts(n, s, o, M, max_states=max_states, time_limit=time_limit)
+    starts = counts_to_starts(counts) + a
+    schedule = Schedule.from_indices(instance, np.arange(n), starts)
+    objective = objective_of_counts(counts) + n * o
+    if log:
+        print(f"semi-online: n={n} s={s} o={o} M={M} method={method} objective={objective}")
+    return Result(
+        instance=instance.name,
+        solver="semi-online",
+        status="optimal",
+        objective=objective,
+        lower_bound=float(objective),
+        runtime=time.perf_counter() - t0,
+        schedule=schedule,
+        metadata={"method": method, "n": n, "prompt": s, "output": o, "memory": M},
+    )
