@@ -152,10 +152,37 @@ def _lane_counts(n: int, o: int, L: int) -> np.ndarray:
     return x
 
 
-def _step_bound(r: int, q: int) -> int:
-    """``sum_{j >= 1} max(0, r - j q)``: the cost still to pay if ``q`` start per step."""
-    m = r // q  # steps j = 1..m have r - j q >= 0
-    return m * r - q * m * (m + 1) // 2
+def _start_caps(s: int, o: int, M: int) -> list[int]:
+    """``f[j]``: at most this many requests start in ``j <= o`` consecutive times.
+
+    The earliest of them completes at a round in which all of them still run, the
+    earliest at its peak ``s + o`` and each at least ``s + o - j + 1``
+    (``proofs/semi_online_optimality.md``, Lemma 4).
+    """
+    return [0] + [M // (s + o - j + 1) for j in range(1, o + 1)]
+
+
+def _cost_bounds(n: int, s: int, o: int, M: int) -> np.ndarray:
+    """``h[r]``: a lower bound on the cost still to pay with ``r`` requests waiting.
+
+    ``F(j) = floor(j / o) f[o] + f[j mod o]`` bounds the starts in any ``j``
+    consecutive times, so after ``j`` more times at least ``r - F(j)`` still wait:
+    ``h[r] = sum_{j >= 1} max(0, r - F(j))``. Ignoring the open groups of the state
+    only relaxes the problem, so ``h`` is admissible for A*.
+    """
+    f = _start_caps(s, o, M)
+    W = f[o]
+    # F(j) for j = 1 .. J, where J is the first j with F(j) >= n
+    J = o * (n // W + 1)
+    j = np.arange(1, J + 1)
+    F = (j // o) * W + np.asarray(f, dtype=np.int64)[j % o]
+    F = np.minimum(F, n)
+    # h[r] = sum_{j: F(j) < r} (r - F(j)); F is non-decreasing
+    cnt = np.bincount(F, minlength=n + 1)[: n + 1]  # how many j have F(j) == v
+    below = np.concatenate(([0], np.cumsum(cnt)[:-1]))  # j with F(j) < r
+    below_sum = np.concatenate(([0], np.cumsum(cnt * np.arange(n + 1))[:-1]))
+    r = np.arange(n + 1)
+    return r * below - below_sum
 
 
 class _SearchLimit(Exception):
@@ -177,10 +204,11 @@ def _staircase_search(
     """
     c = s + o
     q = M // c
+    h = _cost_bounds(n, s, o, M).tolist()
     start = ((), n)
     best = {start: 0}
     parent: dict[tuple, tuple | None] = {start: None}
-    heap = [(_step_bound(n, q), 0, start)]
+    heap = [(h[n], 0, start)]
     expanded = 0
     while heap:
         f, d, state = heapq.heappop(heap)
@@ -222,7 +250,7 @@ def _staircase_search(
             if nd < best.get(nxt, nd + 1):
                 best[nxt] = nd
                 parent[nxt] = (state, x)
-                heapq.heappush(heap, (nd + _step_bound(r2, q), nd, nxt))
+                heapq.heappush(heap, (nd + h[r2], nd, nxt))
     raise AssertionError("unreachable: one request at a time is always feasible")
 
 
