@@ -26,7 +26,7 @@ proven, and no more:
   find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
   The search stops at ``max_states`` expanded states and then refuses.
 
-Public API: :func:`optimal_counts`, :func:`optimal_starts`,
+Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_starts`,
 :func:`optimal_total_latency`, :func:`greedy_counts` (the "start as many as stay
 feasible forever" rule, which is not optimal: ``proofs/greedy_not_optimal.md``),
 :func:`identical_parameters`, and the backend :func:`solve` registered as
@@ -142,14 +142,14 @@ def method_for(n: int, s: int, o: int, M: int) -> str:
     return "staircase-search"
 
 
-def _lane_counts(n: int, o: int, L: int) -> np.ndarray:
-    """``L`` starts at times 0, o, 2o, ... until ``n`` have started."""
+def _lane_groups(n: int, o: int, L: int) -> tuple[np.ndarray, np.ndarray]:
+    """``L`` starts at times 0, o, 2o, ... until ``n`` have started (sparse groups)."""
     m, r = divmod(n, L)
-    x = np.zeros((m + (r > 0) - 1) * o + 1 if n else 1, dtype=np.int64)
-    x[: m * o : o] = L
+    times = o * np.arange(m + (r > 0), dtype=np.int64)
+    sizes = np.full(times.size, L, dtype=np.int64)
     if r:
-        x[m * o] = r
-    return x
+        sizes[-1] = r
+    return times, sizes
 
 
 def _start_caps(s: int, o: int, M: int) -> list[int]:
@@ -254,7 +254,7 @@ def _staircase_search(
     raise AssertionError("unreachable: one request at a time is always feasible")
 
 
-def optimal_counts(
+def optimal_groups(
     n: int,
     s: int,
     o: int,
@@ -262,8 +262,8 @@ def optimal_counts(
     *,
     max_states: int = MAX_STATES,
     time_limit: float | None = None,
-) -> np.ndarray:
-    """Optimal start counts ``x_k`` (``x[k]`` requests start at time ``k``).
+) -> tuple[np.ndarray, np.ndarray]:
+    """An optimal schedule as start *groups*: ``sizes[g]`` requests start at ``times[g]``.
 
     Parameters
     ----------
@@ -276,9 +276,9 @@ def optimal_counts(
 
     Returns
     -------
-    numpy.ndarray
-        int64 counts whose sum is ``n``, minimising ``sum_k k x_k``; the last entry is
-        positive (empty for ``n = 0``).
+    times, sizes : numpy.ndarray
+        int64 arrays; ``times`` strictly increasing, ``sizes`` positive, summing to
+        ``n``; the schedule minimises ``sum_g times[g] * sizes[g]``.
 
     Raises
     ------
@@ -288,11 +288,11 @@ def optimal_counts(
     """
     method = method_for(n, s, o, M)
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if method == "all-at-once":
-        return np.array([n], dtype=np.int64)
+        return np.zeros(1, dtype=np.int64), np.array([n], dtype=np.int64)
     if method == "prompt-dominated":
-        return _lane_counts(n, o, M // (s + o))
+        return _lane_groups(n, o, M // (s + o))
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     try:
         counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
@@ -304,7 +304,22 @@ def optimal_counts(
             "This instance is neither 'all at once' nor prompt-dominated, and the "
             "exact search is exponential in o in the worst case"
         ) from None
-    return np.array(counts, dtype=np.int64)
+    x = np.array(counts, dtype=np.int64)
+    times = np.flatnonzero(x).astype(np.int64)
+    return times, x[times]
+
+
+def optimal_counts(n: int, s: int, o: int, M: int, **kwargs: Any) -> np.ndarray:
+    """Optimal start counts ``x_k`` (``x[k]`` requests start at time ``k``), dense.
+
+    The array is as long as the last start time plus one (use
+    :func:`optimal_groups` for long horizons). Arguments as :func:`optimal_groups`;
+    empty for ``n = 0``, otherwise its last entry is positive.
+    """
+    times, sizes = optimal_groups(n, s, o, M, **kwargs)
+    x = np.zeros(int(times[-1]) + 1 if times.size else 0, dtype=np.int64)
+    x[times] = sizes
+    return x
 
 
 def counts_to_starts(counts: np.ndarray) -> np.ndarray:
@@ -314,14 +329,15 @@ def counts_to_starts(counts: np.ndarray) -> np.ndarray:
 
 
 def optimal_starts(n: int, s: int, o: int, M: int, **kwargs: Any) -> np.ndarray:
-    """Sorted optimal start times (see :func:`optimal_counts` for the arguments)."""
-    return counts_to_starts(optimal_counts(n, s, o, M, **kwargs))
+    """Sorted optimal start times (arguments as :func:`optimal_groups`)."""
+    times, sizes = optimal_groups(n, s, o, M, **kwargs)
+    return np.repeat(times, sizes)
 
 
 def optimal_total_latency(n: int, s: int, o: int, M: int, **kwargs: Any) -> int:
     """The minimum total latency ``sum_k k x_k + n o``."""
-    x = optimal_counts(n, s, o, M, **kwargs)
-    return int(np.dot(np.arange(x.size), x)) + n * o
+    times, sizes = optimal_groups(n, s, o, M, **kwargs)
+    return int(np.dot(times, sizes)) + n * o
 
 
 def greedy_counts(n: int, s: int, o: int, M: int) -> np.ndarray:
@@ -388,10 +404,10 @@ def solve(
     t0 = time.perf_counter()
     n, s, o, M, a = identical_parameters(instance)
     method = method_for(n, s, o, M)
-    counts = optimal_counts(n, s, o, M, max_states=max_states, time_limit=time_limit)
-    starts = counts_to_starts(counts) + a
+    times, sizes = optimal_groups(n, s, o, M, max_states=max_states, time_limit=time_limit)
+    starts = np.repeat(times, sizes) + a
     schedule = Schedule.from_indices(instance, np.arange(n), starts)
-    objective = objective_of_counts(counts) + n * o
+    objective = int(np.dot(times, sizes)) + n * o
     if log:
         print(f"semi-online: n={n} s={s} o={o} M={M} method={method} objective={objective}")
     return Result(

@@ -6,13 +6,13 @@ import itertools
 
 import numpy as np
 import pytest
-from semi_online_reference import reference_objective, reference_starts
 
 import kvopt
 from kvopt import semi_online as so
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
+from tests.semi_online_reference import reference_objective, reference_starts
 
 GRID = [
     (n, s, o, M)
