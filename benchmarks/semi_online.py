@@ -38,7 +38,7 @@ def closed_forms() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for label, (n, s, o, M) in {
         "prompt-dominated (L = 4)": (1_000_000, 1000, 200, 4999),
-        "prompt-dominated (L = 50)": (1_000_000, 10_000, 200, 505_000),
+        "prompt-dominated (L = 50)": (1_000_000, 10_000, 200, 510_000),
         "all at once": (1_000_000, 10, 200, 210_000_000),
     }.items():
         inst = identical(n, s, o, M)

@@ -19,12 +19,15 @@ proven, and no more:
   ``L`` back-to-back lanes; closed form, O(1) for the objective and O(n) for the
   schedule (``proofs/semi_online_prompt_dominated.md``).
 * Every other instance: an exact shortest path over *staircase states* (the open
-  memory budgets of the last ``o - 1`` start groups, with dominated budgets removed),
-  searched with A*. Exact, but its state space is exponential in ``o`` in the worst
-  case: polynomial in ``n`` and ``o`` only for a fixed concurrency
-  ``W = floor(M / (s + 1))`` (at most ``C(W + o - 1, W)`` windows). We did **not**
-  find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
-  The search stops at ``max_states`` expanded states and then refuses.
+  memory budgets of the last ``o - 1`` start groups, with dominated budgets removed).
+  By default all ``K`` reachable staircases are enumerated once and a layered DP over
+  ``(staircase, r)`` runs in ``O(n K (q + o))`` time, vectorised over staircases:
+  linear in ``n`` for fixed ``(s, o, M)``. When ``K`` is too large an A* search over
+  the same states is tried instead. ``K`` is at most ``C(W + o - 1, o - 1)`` with
+  ``W = floor(M / (s + 1))``: polynomial in ``o`` for a fixed concurrency ``W``, but
+  exponential in ``o`` in the worst case. We did **not** find an algorithm polynomial
+  in ``n`` and ``o`` for the general identical case. Past ``max_states`` the
+  algorithm refuses.
 
 Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_starts`,
 :func:`optimal_total_latency`, :func:`greedy_counts` (the "start as many as stay
@@ -49,8 +52,11 @@ from kvopt.schedule import Schedule
 #: Default cap on the states the exact search expands before it refuses.
 MAX_STATES = 2_000_000
 
+#: Largest choice table (cells, one byte each) the layered DP may allocate.
+MAX_TABLE = 200_000_000
+
 #: Name of the method used, reported in ``Result.metadata["method"]``.
-METHODS = ("all-at-once", "prompt-dominated", "staircase-search")
+METHODS = ("all-at-once", "prompt-dominated", "staircase")
 
 
 class SemiOnlineError(KvoptError):
@@ -139,7 +145,7 @@ def method_for(n: int, s: int, o: int, M: int) -> str:
         return "all-at-once"
     if is_prompt_dominated(s, o, M):
         return "prompt-dominated"
-    return "staircase-search"
+    return "staircase"
 
 
 def _lane_groups(n: int, o: int, L: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,6 +196,43 @@ class _SearchLimit(Exception):
         self.bound, self.expanded = bound, expanded
 
 
+Staircase = tuple[tuple[int, int], ...]
+
+
+def _cap(groups: Staircase, c: int, q: int) -> int:
+    """Most requests that may start at the next time from this staircase."""
+    cap = q
+    for age, budget in groups:
+        cap = min(cap, budget // (c - age - 1))
+    return cap
+
+
+def _move(groups: Staircase, x: int, s: int, o: int, M: int, r: int | None) -> Staircase:
+    """The staircase after starting ``x`` at the next time (Lemmas 3 and 4).
+
+    Groups are aged and charged, expired ones dropped, the new group added, and groups
+    dominated by a newer one with a budget as small deleted. With ``r`` (requests
+    still waiting after the move) groups whose budget no future can exhaust are
+    deleted too; without it the staircase does not depend on ``r``.
+    """
+    c = s + o
+    moved = [(age + 1, budget - (c - age - 1) * x) for age, budget in groups if age + 2 <= o - 1]
+    if x and o >= 2:
+        moved.append((0, M - c * x))
+    moved.sort()  # newest (smallest age) first
+    kept = []
+    lowest = None
+    for age, budget in moved:
+        if lowest is not None and budget >= lowest:
+            continue
+        if r is not None and budget >= r * (c - age - 1):
+            continue
+        kept.append((age, budget))
+        lowest = budget
+    kept.reverse()
+    return tuple(kept)
+
+
 def _staircase_search(
     n: int, s: int, o: int, M: int, max_states: int, deadline: float | None
 ) -> tuple[list[int], int]:
@@ -226,32 +269,99 @@ def _staircase_search(
             deadline is not None and expanded % 4096 == 0 and time.perf_counter() > deadline
         ):
             raise _SearchLimit(f, expanded)
-        cap = min(r, q)
-        for age, budget in groups:
-            cap = min(cap, budget // (c - age - 1))
-        for x in range(cap, -1, -1):
+        for x in range(min(r, _cap(groups, c, q)), -1, -1):
             r2 = r - x
-            moved = [
-                (age + 1, budget - (c - age - 1) * x) for age, budget in groups if age + 2 <= o - 1
-            ]
-            if x and o >= 2:
-                moved.append((0, M - c * x))
-            moved.sort()  # newest (smallest age) first
-            kept = []
-            lowest = None
-            for age, budget in moved:
-                # dominated by a newer group with a budget as small, or can never bind
-                if (lowest is not None and budget >= lowest) or budget >= r2 * (c - age - 1):
-                    continue
-                kept.append((age, budget))
-                lowest = budget
-            nxt = (tuple(kept), r2)
+            nxt = (_move(groups, x, s, o, M, r2), r2)
             nd = d + r2
             if nd < best.get(nxt, nd + 1):
                 best[nxt] = nd
                 parent[nxt] = (state, x)
                 heapq.heappush(heap, (nd + h[r2], nd, nxt))
     raise AssertionError("unreachable: one request at a time is always feasible")
+
+
+def _enumerate_staircases(s: int, o: int, M: int, max_states: int) -> np.ndarray:
+    """Every staircase reachable from the empty one, as a move table.
+
+    Returns ``nxt`` with ``nxt[i, x]`` the index of the staircase reached from
+    staircase ``i`` by starting ``x`` requests (``-1`` where ``x`` is not allowed);
+    staircase 0 is the empty one. Staircases here never use the ``r``-dependent
+    deletion, so the table does not depend on ``n``.
+    """
+    c = s + o
+    q = M // c
+    index: dict[Staircase, int] = {(): 0}
+    order: list[Staircase] = [()]
+    rows = []
+    i = 0
+    while i < len(order):
+        groups = order[i]
+        row = [-1] * (q + 1)
+        for x in range(_cap(groups, c, q) + 1):
+            nxt = _move(groups, x, s, o, M, None)
+            j = index.get(nxt)
+            if j is None:
+                if len(order) >= max_states:
+                    raise _SearchLimit(0, len(order))
+                j = index[nxt] = len(order)
+                order.append(nxt)
+            row[x] = j
+        rows.append(row)
+        i += 1
+    return np.array(rows, dtype=np.int64).reshape(len(order), q + 1)
+
+
+def _staircase_dp(n: int, nxt: np.ndarray, deadline: float | None) -> list[int]:
+    """Exact layered DP over ``(staircase, r)`` for ``r = 1 .. n``; returns start counts.
+
+    ``V(i, r) = min( min_{x >= 1} (r - x) + V(nxt[i, x], r - x),  r + V(nxt[i, 0], r) )``
+    with ``V(., 0) = 0``. Moves with ``x >= 1`` go to a lower layer; the ``x = 0``
+    move stays in layer ``r`` but ages every group, so it reaches the empty staircase
+    in at most ``o - 1`` steps: the layer is solved by increasing depth in that
+    chain, and the empty staircase never waits (that would repeat itself at cost
+    ``r > 0``). Time ``O(n K (q + o))`` for ``K`` staircases, vectorised over them.
+    """
+    K, width = nxt.shape
+    q = width - 1
+    wait = nxt[:, 0]
+    depth = np.full(K, -1, dtype=np.int64)
+    depth[0] = 0
+    while (depth < 0).any():
+        todo = (depth < 0) & (depth[wait] >= 0)
+        if not todo.any():
+            raise AssertionError("a staircase never empties by waiting")
+        depth[todo] = depth[wait[todo]] + 1
+    levels = [np.flatnonzero(depth == d) for d in range(1, int(depth.max()) + 1)]
+    allowed = [np.flatnonzero(nxt[:, x] >= 0) for x in range(width)]
+    targets = [nxt[allowed[x], x] for x in range(width)]
+    ring = np.zeros((width, K), dtype=np.int64)  # ring[r % width] = V(., r)
+    choice = np.zeros((n + 1, K), dtype=np.uint8 if q < 256 else np.uint16)
+    big = np.iinfo(np.int64).max // 4
+    for r in range(1, n + 1):
+        if deadline is not None and r % 1024 == 0 and time.perf_counter() > deadline:
+            raise _SearchLimit(0, r * K)
+        value = np.full(K, big, dtype=np.int64)
+        best = choice[r]
+        for x in range(1, min(q, r) + 1):
+            idx = allowed[x]
+            cand = ring[(r - x) % width][targets[x]] + (r - x)
+            better = cand < value[idx]
+            value[idx[better]] = cand[better]
+            best[idx[better]] = x
+        for lv in levels:
+            cand = value[wait[lv]] + r
+            better = cand < value[lv]
+            value[lv[better]] = cand[better]
+            best[lv[better]] = 0
+        ring[r % width] = value
+    counts = []
+    i, r = 0, n
+    while r > 0:
+        x = int(choice[r, i])
+        counts.append(x)
+        i = int(nxt[i, x])
+        r -= x
+    return counts
 
 
 def optimal_groups(
@@ -262,6 +372,7 @@ def optimal_groups(
     *,
     max_states: int = MAX_STATES,
     time_limit: float | None = None,
+    search: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray]:
     """An optimal schedule as start *groups*: ``sizes[g]`` requests start at ``times[g]``.
 
@@ -273,6 +384,12 @@ def optimal_groups(
         The exact search refuses after expanding this many states.
     time_limit
         Seconds after which the exact search refuses (``None``: no limit).
+    search
+        How the third case is solved: ``"dp"`` (layered DP over all reachable
+        staircases, ``O(n K (q + o))``), ``"astar"`` (A* over (staircase, r)), or
+        ``"auto"``: the DP when the ``K`` staircases number at most ``max_states``
+        (refusing if its choice table, ``K (n + 1)`` bytes, exceeds
+        :data:`MAX_TABLE`), else A*.
 
     Returns
     -------
@@ -293,13 +410,33 @@ def optimal_groups(
         return np.zeros(1, dtype=np.int64), np.array([n], dtype=np.int64)
     if method == "prompt-dominated":
         return _lane_groups(n, o, M // (s + o))
+    if search not in ("auto", "dp", "astar"):
+        raise SemiOnlineError(f"search must be 'auto', 'dp' or 'astar', got {search!r}")
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     try:
-        counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
+        counts = None
+        if search in ("auto", "dp"):
+            try:
+                nxt = _enumerate_staircases(s, o, M, max_states)
+            except _SearchLimit:
+                if search == "dp":
+                    raise
+                nxt = None
+            if nxt is not None:
+                if search == "auto" and nxt.shape[0] * (n + 1) > MAX_TABLE:
+                    raise SemiOnlineError(
+                        f"semi-online: the layered DP for n={n}, s={s}, o={o}, M={M} needs "
+                        f"a choice table of {nxt.shape[0]} staircases x {n + 1} layers, "
+                        f"more than MAX_TABLE = {MAX_TABLE} cells (pass search='dp' to "
+                        "allocate it anyway)"
+                    )
+                counts = _staircase_dp(n, nxt, deadline)
+        if counts is None:
+            counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
     except _SearchLimit as stop:
         raise SemiOnlineError(
-            f"semi-online: the exact staircase search for n={n}, s={s}, o={o}, M={M} "
-            f"stopped after {stop.expanded} states (limit max_states={max_states}, "
+            f"semi-online: the exact staircase search ({search}) for n={n}, s={s}, o={o}, "
+            f"M={M} stopped after {stop.expanded} states (limit max_states={max_states}, "
             f"time_limit={time_limit}); proven lower bound on sum of starts: {stop.bound}. "
             "This instance is neither 'all at once' nor prompt-dominated, and the "
             "exact search is exponential in o in the worst case"
@@ -385,6 +522,7 @@ def solve(
     log: bool = False,
     seed: int = 0,
     max_states: int = MAX_STATES,
+    search: str = "auto",
     **options: Any,
 ) -> Result:
     """Backend ``"semi-online"``: the proven optimum of an identical-request instance.
@@ -404,7 +542,9 @@ def solve(
     t0 = time.perf_counter()
     n, s, o, M, a = identical_parameters(instance)
     method = method_for(n, s, o, M)
-    times, sizes = optimal_groups(n, s, o, M, max_states=max_states, time_limit=time_limit)
+    times, sizes = optimal_groups(
+        n, s, o, M, max_states=max_states, time_limit=time_limit, search=search
+    )
     starts = np.repeat(times, sizes) + a
     schedule = Schedule.from_indices(instance, np.arange(n), starts)
     objective = int(np.dot(times, sizes)) + n * o

@@ -34,18 +34,31 @@ def identical(n: int, s: int, o: int, M: int, arrival: int = 0) -> Instance:
 
 
 def test_matches_exhaustive_reference_on_whole_grid():
-    """Every case s <= 4, o <= 6, M <= s + o + 15, n <= 14 (5376 cases)."""
+    """Every case s <= 4, o <= 6, M <= s + o + 15, n <= 14 (5376 cases), both the
+    layered DP and the A* search."""
     assert len(GRID) == 5376
     methods = set()
     for n, s, o, M in GRID:
-        x = so.optimal_counts(n, s, o, M)
-        assert x.sum() == n and x[-1] > 0
         best = reference_objective(n, s, o, M)
-        assert so.objective_of_counts(x) == best, (n, s, o, M)
+        for search in ("dp", "astar"):
+            x = so.optimal_counts(n, s, o, M, search=search)
+            assert x.sum() == n and x[-1] > 0
+            assert so.objective_of_counts(x) == best, (n, s, o, M, search)
         # the A* bound is a lower bound
         assert so._cost_bounds(n, s, o, M)[n] <= best
         methods.add(so.method_for(n, s, o, M))
     assert methods == set(so.METHODS)
+
+
+def test_dp_and_astar_agree_beyond_the_grid():
+    for n, s, o, M in [(200, 2, 6, 40), (120, 1, 3, 20), (60, 2, 8, 30), (90, 3, 5, 37)]:
+        dp = so.optimal_counts(n, s, o, M, search="dp")
+        astar = so.optimal_counts(n, s, o, M, search="astar")
+        assert so.objective_of_counts(dp) == so.objective_of_counts(astar)
+        inst = identical(n, s, o, M)
+        kvopt.verify(
+            inst, Schedule.from_starts(inst, so.counts_to_starts(dp)), allow_eviction=False
+        )
 
 
 @pytest.mark.parametrize("n,s,o,M", GRID[::37])
@@ -137,6 +150,16 @@ def test_refuses_beyond_state_limit_with_bound():
     inst = identical(60, 2, 10, 60)
     with pytest.raises(so.SemiOnlineError, match="lower bound"):
         kvopt.solve(inst, "semi-online", max_states=100)
+    with pytest.raises(so.SemiOnlineError, match="stopped"):
+        so.optimal_counts(60, 2, 10, 60, max_states=100, search="dp")
+    with pytest.raises(so.SemiOnlineError, match="search must be"):
+        so.optimal_counts(60, 2, 10, 60, search="bfs")
+
+
+def test_refuses_oversized_choice_table(monkeypatch):
+    monkeypatch.setattr(so, "MAX_TABLE", 1000)
+    with pytest.raises(so.SemiOnlineError, match="MAX_TABLE"):
+        so.optimal_counts(100, 2, 6, 40)
 
 
 def test_invalid_parameters():
