@@ -4,9 +4,11 @@ Three measurements (see ``models/semi_online.md``):
 
 1. the closed forms at ``n = 10^6``, ``o = 200`` (all at once; prompt-dominated),
    end to end through ``kvopt.solve(..., "semi-online")`` including verification;
-2. the exact staircase search as ``o`` grows (``s = 2``, ``M = 3 (s + o)``,
-   ``n = 40``) and as ``n`` grows (``s = 2``, ``o = 6``, ``M = 40``): states expanded
-   and seconds, stopped at ``--max-states``;
+2. the exact staircase algorithms as ``o`` grows (``s = 2``, ``M = 3 (s + o)``,
+   ``n = 40``) and as ``n`` grows (``s = 2``, ``o = 6``, ``M = 40`` and ``o = 10``,
+   ``M = 60``): number of staircases ``K``, seconds of the layered DP and of A*
+   (stopped at ``--max-states``), and ``K`` for larger ``o`` (up to 200), where the
+   enumeration stops at 2,000,000 staircases;
 3. greedy (MC-SF's rule) against the optimum on a few instances.
 
 Usage::
@@ -51,29 +53,79 @@ def closed_forms() -> None:
         )
 
 
-def search_row(n: int, s: int, o: int, M: int, max_states: int) -> str:
+def timed(fn, *args, **kwargs):
     t = time.perf_counter()
     try:
-        counts, expanded = so._staircase_search(n, s, o, M, max_states, None)
-        result = f"{so.objective_of_counts(counts) + n * o:,}"
-    except so._SearchLimit as stop:
-        expanded, result = stop.expanded, f"stopped (bound {stop.bound + n * o:,})"
-    dt = time.perf_counter() - t
+        out = fn(*args, **kwargs)
+    except so.SemiOnlineError:
+        out = None
+    return out, time.perf_counter() - t
+
+
+def search_row(n: int, s: int, o: int, M: int, astar: bool, max_states: int) -> str:
     W = M // (s + 1)
-    return f"| {n} | {s} | {o} | {M} | {W} | {result} | {expanded:,} | {dt:.2f} |"
+    t = time.perf_counter()
+    nxt = so._enumerate_staircases(s, o, M, 10_000_000)
+    build = time.perf_counter() - t
+    dp, t_dp = timed(so.optimal_total_latency, n, s, o, M, search="dp")
+    if astar:
+        opt, t_astar = timed(
+            so.optimal_total_latency, n, s, o, M, search="astar", max_states=max_states
+        )
+        if opt is not None:
+            assert opt == dp
+            a = f"{t_astar:.2f}"
+        else:
+            a = f"> {max_states:,} states ({t_astar:.1f} s)"
+    else:
+        a = "-"
+    return (
+        f"| {n:,} | {s} | {o} | {M} | {W} | {nxt.shape[0]:,} | {build:.2f} | {dp:,} | "
+        f"{t_dp:.2f} | {a} |"
+    )
 
 
 def search(max_states: int) -> None:
-    head = "| n | s | o | M | W | optimal total latency | states expanded | seconds |"
+    head = (
+        "| n | s | o | M | W | staircases K | build K (s) | optimal total latency | "
+        "DP (s) | A* (s) |"
+    )
+    rule = "|---|---|---|---|---|---|---|---|---|---|"
     print(head)
-    print("|---|---|---|---|---|---|---|---|")
-    for o in (2, 3, 4, 5, 6, 8, 10, 12):
-        print(search_row(40, 2, o, 3 * (2 + o), max_states))
+    print(rule)
+    for o in (2, 3, 4, 6, 8, 10, 12, 14, 16):
+        print(search_row(40, 2, o, 3 * (2 + o), True, max_states))
     print()
     print(head)
-    print("|---|---|---|---|---|---|---|---|")
-    for n in (25, 50, 100, 200, 400, 800):
-        print(search_row(n, 2, 6, 40, max_states))
+    print(rule)
+    for n in (100, 800, 10_000, 100_000):
+        print(search_row(n, 2, 6, 40, n <= 800, max_states))
+    for n in (1_000, 10_000):
+        print(search_row(n, 2, 10, 60, n <= 1_000, max_states))
+    print(search_row(1_000_000, 1, 3, 20, False, max_states))
+    print()
+    print("| n | s | o | M | q | W | staircases K | build K (s) | DP (s) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s, o, M in [
+        (2, 20, 66),
+        (2, 30, 96),
+        (1, 200, 402),
+        (100, 200, 700),
+        (5, 20, 150),
+        (150, 200, 1000),
+    ]:
+        t = time.perf_counter()
+        try:
+            K = f"{so._enumerate_staircases(s, o, M, 2_000_000).shape[0]:,}"
+            _, t_dp = timed(so.optimal_total_latency, 1000, s, o, M, search="dp")
+            dp = f"{t_dp:.2f}"
+        except so._SearchLimit:
+            K, dp = "> 2,000,000", "refused"
+        build = time.perf_counter() - t
+        print(
+            f"| 1,000 | {s} | {o} | {M} | {M // (s + o)} | {M // (s + 1)} | {K} | "
+            f"{build:.1f} | {dp} |"
+        )
 
 
 def greedy() -> None:
