@@ -117,11 +117,12 @@ def search(max_states: int) -> None:
         t = time.perf_counter()
         try:
             K = f"{so._enumerate_staircases(s, o, M, 2_000_000).shape[0]:,}"
+            build = time.perf_counter() - t
             _, t_dp = timed(so.optimal_total_latency, 1000, s, o, M, search="dp")
             dp = f"{t_dp:.2f}"
         except so._SearchLimit:
+            build = time.perf_counter() - t
             K, dp = "> 2,000,000", "refused"
-        build = time.perf_counter() - t
         print(
             f"| 1,000 | {s} | {o} | {M} | {M // (s + o)} | {M // (s + 1)} | {K} | "
             f"{build:.1f} | {dp} |"

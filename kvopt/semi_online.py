@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from array import array
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -286,13 +287,14 @@ def _enumerate_staircases(s: int, o: int, M: int, max_states: int) -> np.ndarray
     Returns ``nxt`` with ``nxt[i, x]`` the index of the staircase reached from
     staircase ``i`` by starting ``x`` requests (``-1`` where ``x`` is not allowed);
     staircase 0 is the empty one. Staircases here never use the ``r``-dependent
-    deletion, so the table does not depend on ``n``.
+    deletion, so the table does not depend on ``n``. Stops (``_SearchLimit``) past
+    ``max_states`` staircases or ``4 max_states`` table cells.
     """
     c = s + o
     q = M // c
     index: dict[Staircase, int] = {(): 0}
     order: list[Staircase] = [()]
-    rows = []
+    cells = array("q")  # row i holds nxt[i, 0..q]
     i = 0
     while i < len(order):
         groups = order[i]
@@ -301,14 +303,14 @@ def _enumerate_staircases(s: int, o: int, M: int, max_states: int) -> np.ndarray
             nxt = _move(groups, x, s, o, M, None)
             j = index.get(nxt)
             if j is None:
-                if len(order) >= max_states:
+                if len(order) >= max_states or (len(order) + 1) * (q + 1) > 4 * max_states:
                     raise _SearchLimit(0, len(order))
                 j = index[nxt] = len(order)
                 order.append(nxt)
             row[x] = j
-        rows.append(row)
+        cells.extend(row)
         i += 1
-    return np.array(rows, dtype=np.int64).reshape(len(order), q + 1)
+    return np.frombuffer(cells, dtype=np.int64).reshape(len(order), q + 1).copy()
 
 
 def _staircase_dp(n: int, nxt: np.ndarray, deadline: float | None) -> list[int]:
@@ -335,7 +337,8 @@ def _staircase_dp(n: int, nxt: np.ndarray, deadline: float | None) -> list[int]:
     allowed = [np.flatnonzero(nxt[:, x] >= 0) for x in range(width)]
     targets = [nxt[allowed[x], x] for x in range(width)]
     ring = np.zeros((width, K), dtype=np.int64)  # ring[r % width] = V(., r)
-    choice = np.zeros((n + 1, K), dtype=np.uint8 if q < 256 else np.uint16)
+    dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+    choice = np.zeros((n + 1, K), dtype=dtype)
     big = np.iinfo(np.int64).max // 4
     for r in range(1, n + 1):
         if deadline is not None and r % 1024 == 0 and time.perf_counter() > deadline:
