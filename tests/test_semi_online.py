@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import numpy as np
@@ -216,3 +217,23 @@ def test_small_cases_by_brute_force_enumeration():
             if rep.feasible and (best is None or sum(starts) < best):
                 best = sum(starts)
         assert so.objective_of_counts(so.optimal_counts(n, s, o, M)) == best
+
+
+EXACT = ("milp", "cpsat")
+SUBGRID = [case for case in GRID if case[0] <= 10][::26]
+
+
+@pytest.mark.skipif(
+    not all(name in importlib.import_module("kvopt.solve").SOLVERS for name in EXACT),
+    reason="the exact MILP / CP-SAT backends (issue 3) are not merged yet",
+)
+@pytest.mark.parametrize("n,s,o,M", SUBGRID)
+def test_agrees_with_exact_solvers(n, s, o, M):
+    """Proven optima of the MILP and CP-SAT backends equal the semi-online optimum
+    (every sub-grid case is small enough for both to prove optimality)."""
+    inst = identical(n, s, o, M)
+    ours = kvopt.solve(inst, "semi-online").objective
+    for name in EXACT:
+        res = kvopt.solve(inst, name, time_limit=60, threads=1, seed=0)
+        assert res.status == "optimal", (name, res.status)
+        assert res.objective == ours, (name, res.objective, ours)
