@@ -30,8 +30,9 @@ proven, and no more:
   algorithm refuses.
 
 Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_starts`,
-:func:`optimal_total_latency`, :func:`greedy_counts` (the "start as many as stay
-feasible forever" rule, which is not optimal: ``proofs/greedy_not_optimal.md``),
+:func:`optimal_total_latency`, :func:`optimal_sums` (every ``n`` up to a bound at
+once), :func:`greedy_counts` (the "start as many as stay feasible forever" rule,
+which is not optimal: ``proofs/greedy_not_optimal.md``),
 :func:`identical_parameters`, and the backend :func:`solve` registered as
 ``"semi-online"`` in :data:`kvopt.solve.SOLVERS`.
 """
@@ -313,8 +314,14 @@ def _enumerate_staircases(s: int, o: int, M: int, max_states: int) -> np.ndarray
     return np.frombuffer(cells, dtype=np.int64).reshape(len(order), q + 1).copy()
 
 
-def _staircase_dp(n: int, nxt: np.ndarray, deadline: float | None) -> list[int]:
-    """Exact layered DP over ``(staircase, r)`` for ``r = 1 .. n``; returns start counts.
+def _staircase_dp(
+    n: int, nxt: np.ndarray, deadline: float | None, *, choices: bool = True
+) -> tuple[list[int], np.ndarray]:
+    """Exact layered DP over ``(staircase, r)`` for ``r = 1 .. n``.
+
+    Returns the optimal start counts for ``n`` (empty without ``choices``, which
+    then keeps no choice table) and ``V(empty, r)`` for ``r = 0 .. n``, i.e. the
+    optimal sum of starts of every instance with ``r <= n`` requests.
 
     ``V(i, r) = min( min_{x >= 1} (r - x) + V(nxt[i, x], r - x),  r + V(nxt[i, 0], r) )``
     with ``V(., 0) = 0``. Moves with ``x >= 1`` go to a lower layer; the ``x = 0``
@@ -338,13 +345,14 @@ def _staircase_dp(n: int, nxt: np.ndarray, deadline: float | None) -> list[int]:
     targets = [nxt[allowed[x], x] for x in range(width)]
     ring = np.zeros((width, K), dtype=np.int64)  # ring[r % width] = V(., r)
     dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
-    choice = np.zeros((n + 1, K), dtype=dtype)
+    choice = np.zeros((n + 1 if choices else 1, K), dtype=dtype)
+    empty_values = np.zeros(n + 1, dtype=np.int64)
     big = np.iinfo(np.int64).max // 4
     for r in range(1, n + 1):
         if deadline is not None and r % 1024 == 0 and time.perf_counter() > deadline:
             raise _SearchLimit(0, r * K)
         value = np.full(K, big, dtype=np.int64)
-        best = choice[r]
+        best = choice[r if choices else 0]
         for x in range(1, min(q, r) + 1):
             idx = allowed[x]
             cand = ring[(r - x) % width][targets[x]] + (r - x)
@@ -357,14 +365,15 @@ def _staircase_dp(n: int, nxt: np.ndarray, deadline: float | None) -> list[int]:
             value[lv[better]] = cand[better]
             best[lv[better]] = 0
         ring[r % width] = value
+        empty_values[r] = value[0]
     counts = []
-    i, r = 0, n
+    i, r = 0, n if choices else 0
     while r > 0:
         x = int(choice[r, i])
         counts.append(x)
         i = int(nxt[i, x])
         r -= x
-    return counts
+    return counts, empty_values
 
 
 def optimal_groups(
@@ -433,7 +442,7 @@ def optimal_groups(
                         f"more than MAX_TABLE = {MAX_TABLE} cells (pass search='dp' to "
                         "allocate it anyway)"
                     )
-                counts = _staircase_dp(n, nxt, deadline)
+                counts, _ = _staircase_dp(n, nxt, deadline)
         if counts is None:
             counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
     except _SearchLimit as stop:
@@ -478,6 +487,28 @@ def optimal_total_latency(n: int, s: int, o: int, M: int, **kwargs: Any) -> int:
     """The minimum total latency ``sum_k k x_k + n o``."""
     times, sizes = optimal_groups(n, s, o, M, **kwargs)
     return int(np.dot(times, sizes)) + n * o
+
+
+def optimal_sums(n_max: int, s: int, o: int, M: int, *, max_states: int = MAX_STATES) -> np.ndarray:
+    """``Z*(n)``, the optimal sum of starts, for every ``n = 0 .. n_max`` in one pass.
+
+    Uses the closed form on prompt-dominated parameters and otherwise one run of the
+    layered DP without its choice table (``V(empty, r)`` for all ``r``), so memory is
+    ``O(K q)``. Total latency is ``Z*(n) + n o``.
+    """
+    method_for(n_max, s, o, M)  # validates
+    if is_prompt_dominated(s, o, M):
+        L = M // (s + o)
+        m, r = np.divmod(np.arange(n_max + 1, dtype=np.int64), L)
+        return o * (L * m * (m - 1) // 2 + r * m)
+    try:
+        nxt = _enumerate_staircases(s, o, M, max_states)
+    except _SearchLimit as stop:
+        raise SemiOnlineError(
+            f"semi-online: more than {stop.expanded} staircases for s={s}, o={o}, M={M} "
+            f"(max_states={max_states})"
+        ) from None
+    return _staircase_dp(n_max, nxt, None, choices=False)[1]
 
 
 def greedy_counts(n: int, s: int, o: int, M: int) -> np.ndarray:

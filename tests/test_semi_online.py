@@ -237,3 +237,13 @@ def test_agrees_with_exact_solvers(n, s, o, M):
         res = kvopt.solve(inst, name, time_limit=60, threads=1, seed=0)
         assert res.status == "optimal", (name, res.status)
         assert res.objective == ours, (name, res.objective, ours)
+
+
+@pytest.mark.parametrize("s,o,M", [(1, 2, 10), (2, 6, 40), (2, 5, 23), (1000, 200, 4999)])
+def test_optimal_sums_match_single_solves(s, o, M):
+    sums = so.optimal_sums(40, s, o, M)
+    assert sums[0] == 0
+    for n in range(1, 41):
+        assert sums[n] == so.optimal_total_latency(n, s, o, M) - n * o
+    if o <= 6 and M <= s + o + 40:
+        assert all(sums[n] == reference_objective(n, s, o, M) for n in range(1, 12))
