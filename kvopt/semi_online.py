@@ -54,6 +54,9 @@ from kvopt.schedule import Schedule
 #: Default cap on the states the exact search expands before it refuses.
 MAX_STATES = 2_000_000
 
+#: Largest ``n`` for which ``search="auto"`` falls back to A* when the DP is too big.
+ASTAR_MAX_N = 10_000
+
 #: Largest choice table (cells, one byte each) the layered DP may allocate.
 MAX_TABLE = 200_000_000
 
@@ -401,7 +404,7 @@ def optimal_groups(
         staircases, ``O(n K (q + o))``), ``"astar"`` (A* over (staircase, r)), or
         ``"auto"``: the DP when the ``K`` staircases number at most ``max_states``
         (refusing if its choice table, ``K (n + 1)`` bytes, exceeds
-        :data:`MAX_TABLE`), else A*.
+        :data:`MAX_TABLE`), else A* if ``n <= ASTAR_MAX_N``, else refuse.
 
     Returns
     -------
@@ -424,6 +427,11 @@ def optimal_groups(
         return _lane_groups(n, o, M // (s + o))
     if search not in ("auto", "dp", "astar"):
         raise SemiOnlineError(f"search must be 'auto', 'dp' or 'astar', got {search!r}")
+    if M // (s + o) >= max_states:
+        raise SemiOnlineError(
+            f"semi-online: up to {M // (s + o)} requests may start at one time (n={n}, "
+            f"s={s}, o={o}, M={M}), more moves per state than max_states={max_states}"
+        )
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     try:
         counts = None
@@ -444,6 +452,13 @@ def optimal_groups(
                     )
                 counts, _ = _staircase_dp(n, nxt, deadline)
         if counts is None:
+            if search == "auto" and n > ASTAR_MAX_N:
+                raise SemiOnlineError(
+                    f"semi-online: more than max_states={max_states} staircases for s={s}, "
+                    f"o={o}, M={M}, and n={n} is too large for the A* fallback "
+                    f"(ASTAR_MAX_N = {ASTAR_MAX_N}); the exact algorithms are exponential "
+                    "in o in the worst case"
+                )
             counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
     except _SearchLimit as stop:
         raise SemiOnlineError(

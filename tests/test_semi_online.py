@@ -157,6 +157,16 @@ def test_refuses_beyond_state_limit_with_bound():
         so.optimal_counts(60, 2, 10, 60, search="bfs")
 
 
+def test_refuses_large_n_without_dp():
+    with pytest.raises(so.SemiOnlineError, match="A\\* fallback"):
+        so.optimal_counts(10**6, 150, 200, 1000, max_states=1000)
+
+
+def test_refuses_huge_batches():
+    with pytest.raises(so.SemiOnlineError, match="moves per state"):
+        so.optimal_counts(10**9 + 1, 1, 2, 3 * 10**9 + 2)
+
+
 def test_refuses_oversized_choice_table(monkeypatch):
     monkeypatch.setattr(so, "MAX_TABLE", 1000)
     with pytest.raises(so.SemiOnlineError, match="MAX_TABLE"):
