@@ -23,11 +23,11 @@ proven, and no more:
   By default all ``K`` reachable staircases are enumerated once and a layered DP over
   ``(staircase, r)`` runs in ``O(n K (q + o))`` time, vectorised over staircases:
   linear in ``n`` for fixed ``(s, o, M)``. When ``K`` is too large an A* search over
-  the same states is tried instead. ``K`` is at most ``C(W + o - 1, o - 1)`` with
-  ``W = floor(M / (s + 1))``: polynomial in ``o`` for a fixed concurrency ``W``, but
-  exponential in ``o`` in the worst case. We did **not** find an algorithm polynomial
-  in ``n`` and ``o`` for the general identical case. Past ``max_states`` the
-  algorithm refuses.
+  the same states is tried instead (for ``n <= ASTAR_MAX_N``). ``K`` is at most
+  ``C(W + o - 1, o - 1)`` with ``W = floor(M / (s + 1))``: polynomial in ``o`` for a
+  fixed concurrency ``W``, but exponential in ``o`` in the worst case. We did **not**
+  find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
+  Past ``max_states`` the algorithm refuses.
 
 Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_starts`,
 :func:`optimal_total_latency`, :func:`optimal_sums` (every ``n`` up to a bound at
