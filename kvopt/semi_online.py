@@ -285,7 +285,9 @@ def _staircase_search(
     raise AssertionError("unreachable: one request at a time is always feasible")
 
 
-def _enumerate_staircases(s: int, o: int, M: int, max_states: int) -> np.ndarray:
+def _enumerate_staircases(
+    s: int, o: int, M: int, max_states: int, deadline: float | None = None
+) -> np.ndarray:
     """Every staircase reachable from the empty one, as a move table.
 
     Returns ``nxt`` with ``nxt[i, x]`` the index of the staircase reached from
@@ -301,6 +303,8 @@ def _enumerate_staircases(s: int, o: int, M: int, max_states: int) -> np.ndarray
     cells = array("q")  # row i holds nxt[i, 0..q]
     i = 0
     while i < len(order):
+        if deadline is not None and i % 4096 == 0 and time.perf_counter() > deadline:
+            raise _SearchLimit(0, len(order))
         groups = order[i]
         row = [-1] * (q + 1)
         for x in range(_cap(groups, c, q) + 1):
@@ -437,7 +441,7 @@ def optimal_groups(
         counts = None
         if search in ("auto", "dp"):
             try:
-                nxt = _enumerate_staircases(s, o, M, max_states)
+                nxt = _enumerate_staircases(s, o, M, max_states, deadline)
             except _SearchLimit:
                 if search == "dp":
                     raise

@@ -257,3 +257,9 @@ def test_optimal_sums_match_single_solves(s, o, M):
         assert sums[n] == so.optimal_total_latency(n, s, o, M) - n * o
     if o <= 6 and M <= s + o + 40:
         assert all(sums[n] == reference_objective(n, s, o, M) for n in range(1, 12))
+
+
+def test_time_limit_refuses_with_bound():
+    inst = identical(2000, 5, 20, 150)  # about 1.7 million staircases
+    with pytest.raises(so.SemiOnlineError, match="lower bound"):
+        kvopt.solve(inst, "semi-online", time_limit=0.5)
