@@ -142,3 +142,20 @@ def test_cli_ratio_on_a_dask_local_cluster(tmp_path, capsys):
     assert "3 run now" in capsys.readouterr().out
     assert main(args) == 0  # the same sweep, now served from the store
     assert "0 run now, 3 from the store" in capsys.readouterr().out
+
+
+def test_identical_family_certified_by_the_semi_online_solver():
+    pytest.importorskip("kvopt.semi_online")
+    params = {"n": 20, "prompt": 1, "output": 2, "memory": 10}
+    sweep = Sweep(
+        "identical",
+        (PolicySpec("mcsf"), PolicySpec("fcfs")),
+        2,
+        params=params,
+        solvers=("semi-online",),
+    )
+    with Store() as st:
+        res = run_sweep(sweep, st, progress=False)
+    for rec in res.records:
+        assert rec["opt"]["status"] == "optimal" and rec["opt"]["source"] == "semi-online"
+        assert min(rec["alg"].values()) >= rec["opt"]["objective"]
