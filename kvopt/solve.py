@@ -21,7 +21,10 @@ from kvopt.schedule import Schedule
 from kvopt.verify import verify
 
 #: Registered backends: name -> "module:function".
-SOLVERS: dict[str, str] = {}
+SOLVERS: dict[str, str] = {
+    "milp": "kvopt.solvers.milp:solve",
+    "cpsat": "kvopt.solvers.cpsat:solve",
+}
 
 
 def register_solver(name: str, target: str) -> None:

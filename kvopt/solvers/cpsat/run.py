@@ -1,0 +1,48 @@
+"""Run CP-SAT on a :class:`~kvopt.solvers.cpsat.model.CpsatModel` and read the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from kvopt.solvers.cpsat.model import CpsatModel
+
+
+@dataclass
+class Answer:
+    """CP-SAT's status name, best start times (or ``None``) and proven bound."""
+
+    status: str
+    start: np.ndarray | None
+    bound: float | None
+
+
+def run_cpsat(
+    built: CpsatModel,
+    *,
+    time_limit: float | None = None,
+    threads: int = 1,
+    gap: float = 0.0,
+    log: bool = False,
+    seed: int = 0,
+) -> Answer:
+    """Solve with CP-SAT's own time limit, gap, worker count and seed."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    if time_limit is not None:
+        p.max_time_in_seconds = float(time_limit)
+    p.num_workers = int(threads)
+    p.random_seed = int(seed)
+    p.relative_gap_limit = float(gap)
+    p.log_search_progress = bool(log)
+    status = solver.solve(built.model)
+    name = solver.status_name(status)
+    start = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        start = np.array([solver.value(v) for v in built.start], dtype=np.int64)
+    bound = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        bound = float(solver.best_objective_bound)
+    return Answer(name, start, bound)
