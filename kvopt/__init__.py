@@ -13,6 +13,7 @@ from kvopt.model import Instance, Request
 from kvopt.result import Result
 from kvopt.schedule import Run, Schedule
 from kvopt.solve import solve
+from kvopt.solvers.lp_bound import lower_bound
 from kvopt.verify import Report, verify
 
 __version__ = "0.1.0"
@@ -32,6 +33,7 @@ __all__ = [
     "Violation",
     "load_instance",
     "load_solution",
+    "lower_bound",
     "save_instance",
     "save_solution",
     "solve",

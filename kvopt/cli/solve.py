@@ -79,15 +79,15 @@ def _check_args(args: argparse.Namespace) -> None:
 
 def disagreement(a, b) -> str | None:
     """Why two results for one instance contradict each other, or ``None``."""
-    for x, y in ((a, b), (b, a)):
-        if x.lower_bound is not None and y.objective is not None:
-            if y.objective < math.ceil(x.lower_bound - 1e-6):
-                return (
-                    f"{y.solver} found objective {y.objective} below the bound "
-                    f"{x.lower_bound:g} {x.solver} proved"
-                )
     if a.status == b.status == "optimal" and a.objective != b.objective:
         return f"proven optima differ: {a.solver} {a.objective}, {b.solver} {b.objective}"
+    for x, y in ((a, b), (b, a)):
+        proven = x.lower_bound is not None and y.objective is not None
+        if proven and y.objective < math.ceil(x.lower_bound - 1e-6):
+            return (
+                f"{y.solver} found objective {y.objective} below the bound "
+                f"{x.lower_bound:g} {x.solver} proved"
+            )
     return None
 
 

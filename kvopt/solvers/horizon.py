@@ -24,15 +24,14 @@ from kvopt.model import Instance
 
 @dataclass(frozen=True)
 class StartWindows:
-    """Earliest and latest start time of every request (instance order, inclusive)."""
+    """Earliest and latest start time of every request (instance order, inclusive).
+
+    ``horizon`` is the last round any request can run in: ``max_i (latest_i + o_i)``.
+    """
 
     earliest: np.ndarray
     latest: np.ndarray
-
-    @property
-    def horizon(self) -> int:
-        """The last round any request can run in: ``max_i (latest_i + o_i)``."""
-        return int(self.latest.max()) if self.latest.size else 0
+    horizon: int
 
     def size(self) -> int:
         """Number of (request, start) pairs in the windows."""
@@ -87,7 +86,7 @@ def start_windows(instance: Instance, upper_bound: int | None = None) -> StartWi
             f"upper bound {upper_bound} is below the optimum (request {instance.ids[i]!r} "
             "has an empty start window): it is not the total latency of a feasible schedule"
         )
-    return StartWindows(earliest, latest)
+    return StartWindows(earliest, latest, _last_round(instance, latest))
 
 
 def plain_windows(instance: Instance, horizon: int | None = None) -> StartWindows:
@@ -98,4 +97,9 @@ def plain_windows(instance: Instance, horizon: int | None = None) -> StartWindow
     if horizon is None:
         horizon = int(instance.arrival.max() + instance.output.sum()) if instance.n else 0
     earliest = np.asarray(instance.arrival, dtype=np.int64).copy()
-    return StartWindows(earliest, np.maximum(earliest, horizon - instance.output))
+    latest = np.maximum(earliest, horizon - instance.output)
+    return StartWindows(earliest, latest, _last_round(instance, latest))
+
+
+def _last_round(instance: Instance, latest: np.ndarray) -> int:
+    return int((latest + instance.output).max()) if instance.n else 0
