@@ -36,7 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import kvopt  # noqa: E402
 from kvopt.model import Instance  # noqa: E402
 
-PLAIN = {"windows": False, "symmetry": False, "warm_start": False, "heuristic": False}
+PLAIN = {
+    "windows": False,
+    "lp_windows": False,
+    "symmetry": False,
+    "warm_start": False,
+    "heuristic": False,
+}
 CONFIGS = {
     "milp": ("milp", {}),
     "cpsat": ("cpsat", {}),

@@ -66,6 +66,8 @@ def prepare(
     windows: bool = True,
     symmetry: bool = True,
     heuristic: bool = True,
+    lp_windows: bool = True,
+    time_limit: float | None = None,
 ) -> Prepared:
     """Warm start, upper bound, start windows and identical groups for ``instance``.
 
@@ -82,6 +84,12 @@ def prepare(
         Report identical requests (their starts get ordered).
     heuristic
         Compute the earliest-fit schedule (otherwise only ``initial``, or FCFS placement).
+    lp_windows
+        Tighten the windows once more with ``LB_{-i}`` from the LP relaxation of the
+        instance without ``i`` (:func:`kvopt.solvers.lp_bound.others_lp_bounds`).
+    time_limit
+        Seconds the LP tightening may take (it keeps the trivial windows of the
+        requests it did not reach).
     """
     candidates = []
     if initial is not None:
@@ -95,13 +103,24 @@ def prepare(
     start = min(candidates, key=lambda st: total_latency(instance, st))
     ub = total_latency(instance, start)
     win = start_windows(instance, ub) if windows else plain_windows(instance)
-    return Prepared(
+    prepared = Prepared(
         start=np.asarray(start, dtype=np.int64),
         upper_bound=ub,
         trivial_bound=trivial_lower_bound(instance),
         windows=win,
         identical=identical_groups(instance) if symmetry else [],
     )
+    if windows and lp_windows and instance.n > 1:
+        from kvopt.solvers.horizon import others_lower_bounds
+        from kvopt.solvers.lp_bound import others_lp_bounds
+
+        lp = others_lp_bounds(instance, prepared, time_limit=time_limit)
+        trivial = others_lower_bounds(instance)
+        others = np.array(
+            [t if v is None else max(t, v) for t, v in zip(trivial.tolist(), lp, strict=True)]
+        )
+        prepared.windows = start_windows(instance, ub, others)
+    return prepared
 
 
 def remaining(time_limit: float | None, since: float) -> float | None:

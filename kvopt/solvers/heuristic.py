@@ -5,7 +5,8 @@ time ``k >= a_i`` at which its whole run fits under the memory left by the reque
 already placed (earlier holes are filled: "earliest fit"). Every schedule it builds is
 feasible and non-preemptive. :func:`earliest_fit` tries a few natural orders (shortest
 output first, earliest arrival-plus-output first, least memory-area first) and then
-improves the best order by swapping neighbours while that lowers the total latency.
+improves the best order by moving one request to another place in the order while
+that lowers the total latency (first improvement, within a time budget).
 """
 
 from __future__ import annotations
@@ -65,14 +66,14 @@ def _orders(instance: Instance) -> list[np.ndarray]:
 def earliest_fit(
     instance: Instance, *, improve: bool = True, time_budget: float = 1.0
 ) -> np.ndarray:
-    """The best earliest-fit list schedule found by a few orders and neighbour swaps.
+    """The best earliest-fit list schedule found by a few orders and local moves.
 
     Parameters
     ----------
     instance
         The instance.
     improve
-        Swap neighbours in the best order while that lowers the total latency.
+        Move single requests in the best order while that lowers the total latency.
     time_budget
         Seconds the improvement may take at most.
 
@@ -96,14 +97,17 @@ def earliest_fit(
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
-        for p in range(len(order) - 1):
-            order[p], order[p + 1] = order[p + 1], order[p]
-            st = place(instance, order)
-            val = total_latency(instance, st)
-            if val < best:
-                best_start, best, improved = st, val, True
-            else:
-                order[p], order[p + 1] = order[p + 1], order[p]
+        for p in range(len(order)):
+            for q in range(len(order)):
+                if q == p:
+                    continue
+                trial = order[:p] + order[p + 1 :]
+                trial.insert(q, order[p])
+                st = place(instance, trial)
+                val = total_latency(instance, st)
+                if val < best:
+                    order, best_start, best, improved = trial, st, val, True
+                    break
             if time.perf_counter() >= deadline:
                 break
     return best_start

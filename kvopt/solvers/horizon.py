@@ -55,12 +55,21 @@ def others_lower_bounds(instance: Instance) -> np.ndarray:
     )
 
 
-def budget_latest(instance: Instance, upper_bound: int) -> np.ndarray:
-    """``a_i - o_i + UB - LB_{-i}`` for every request ``i``."""
-    return instance.arrival - instance.output + upper_bound - others_lower_bounds(instance)
+def budget_latest(
+    instance: Instance, upper_bound: int, others: np.ndarray | None = None
+) -> np.ndarray:
+    """``a_i - o_i + UB - LB_{-i}`` for every request ``i``.
+
+    ``others`` gives ``LB_{-i}``; default :func:`others_lower_bounds`.
+    """
+    if others is None:
+        others = others_lower_bounds(instance)
+    return instance.arrival - instance.output + upper_bound - np.asarray(others)
 
 
-def start_windows(instance: Instance, upper_bound: int | None = None) -> StartWindows:
+def start_windows(
+    instance: Instance, upper_bound: int | None = None, others: np.ndarray | None = None
+) -> StartWindows:
     """The safe start windows of ``instance``.
 
     Parameters
@@ -70,6 +79,9 @@ def start_windows(instance: Instance, upper_bound: int | None = None) -> StartWi
     upper_bound
         Total latency of a feasible schedule (tightens the windows), or ``None`` for
         the no-idle limit only.
+    others
+        ``LB_{-i}`` per request (default :func:`others_lower_bounds`); any lower bound on
+        the others' total latency in every optimal schedule is safe.
 
     Returns
     -------
@@ -78,7 +90,7 @@ def start_windows(instance: Instance, upper_bound: int | None = None) -> StartWi
     """
     latest = no_idle_latest(instance)
     if upper_bound is not None and instance.n:
-        latest = np.minimum(latest, budget_latest(instance, upper_bound))
+        latest = np.minimum(latest, budget_latest(instance, upper_bound, others))
     earliest = np.asarray(instance.arrival, dtype=np.int64).copy()
     if (latest < earliest).any():
         i = int(np.flatnonzero(latest < earliest)[0])

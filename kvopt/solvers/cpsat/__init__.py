@@ -27,10 +27,12 @@ def solve(
     log: bool = False,
     seed: int = 0,
     windows: bool = True,
+    lp_windows: bool = True,
     symmetry: bool = True,
     time_indexed: bool = True,
     warm_start: bool = True,
     heuristic: bool = True,
+    parameters: dict | None = None,
 ) -> Result:
     """Minimum total latency by CP-SAT (the ``"cpsat"`` backend of :func:`kvopt.solve`).
 
@@ -40,6 +42,9 @@ def solve(
         As in :func:`kvopt.solve`. The time limit covers model building too.
     windows
         Per-request safe start windows; ``False``: the common horizon ``max a + sum o``.
+    lp_windows
+        Tighten the windows with LP bounds on the other requests' latencies (at most
+        a fifth of the time limit).
     symmetry
         Order the starts of identical requests.
     time_indexed
@@ -47,11 +52,21 @@ def solve(
         the staircase cumulative alone.
     warm_start
         Hint the heuristic schedule.
+    parameters
+        Further CP-SAT parameters by name (``SatParameters`` fields).
     heuristic
-        Improve the hint by neighbour swaps.
+        Improve the hint by local moves in the order.
     """
     began = time.perf_counter()
-    prepared = prepare(instance, initial, windows=windows, symmetry=symmetry, heuristic=heuristic)
+    prepared = prepare(
+        instance,
+        initial,
+        windows=windows,
+        symmetry=symmetry,
+        heuristic=heuristic,
+        lp_windows=lp_windows,
+        time_limit=None if time_limit is None else 0.2 * time_limit,
+    )
     built = build_model(
         instance,
         prepared,
@@ -65,6 +80,7 @@ def solve(
         gap=gap,
         log=log,
         seed=seed,
+        parameters=parameters,
     )
     proto = built.model.proto
     return finish(
@@ -81,6 +97,7 @@ def solve(
             "linear_memory_rows": built.rows,
             "options": {
                 "windows": windows,
+                "lp_windows": lp_windows,
                 "symmetry": symmetry,
                 "time_indexed": time_indexed,
                 "warm_start": warm_start,

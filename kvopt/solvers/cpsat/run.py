@@ -27,8 +27,13 @@ def run_cpsat(
     gap: float = 0.0,
     log: bool = False,
     seed: int = 0,
+    parameters: dict | None = None,
 ) -> Answer:
-    """Solve with CP-SAT's own time limit, gap, worker count and seed."""
+    """Solve with CP-SAT's own time limit, gap, worker count and seed.
+
+    ``parameters`` sets further ``SatParameters`` fields by name (e.g.
+    ``{"linearization_level": 2}``).
+    """
     solver = cp_model.CpSolver()
     p = solver.parameters
     if time_limit is not None:
@@ -37,6 +42,8 @@ def run_cpsat(
     p.random_seed = int(seed)
     p.relative_gap_limit = float(gap)
     p.log_search_progress = bool(log)
+    for key, value in (parameters or {}).items():
+        setattr(p, key, value)
     status = solver.solve(built.model)
     name = solver.status_name(status)
     start = None

@@ -34,6 +34,7 @@ def solve(
     seed: int = 0,
     mip_solver: str = "highs",
     windows: bool = True,
+    lp_windows: bool = True,
     symmetry: bool = True,
     sparse_rows: bool = True,
     warm_start: bool = True,
@@ -52,6 +53,9 @@ def solve(
     windows
         Per-request safe start windows (``proofs/start_windows.md``); ``False`` gives
         the plain common horizon ``max a + sum o``.
+    lp_windows
+        Tighten the windows with LP bounds on the other requests' latencies (at most
+        a fifth of the time limit).
     symmetry
         Order the starts of identical requests (``proofs/identical_requests.md``).
     sparse_rows
@@ -59,7 +63,7 @@ def solve(
     warm_start
         Give the solver the heuristic schedule as a MIP start.
     heuristic
-        Improve the warm start by neighbour swaps (otherwise the best plain order).
+        Improve the warm start by local moves in the order (otherwise the best plain order).
     solver_options
         Extra options in the MIP solver's own names.
 
@@ -70,7 +74,15 @@ def solve(
         termination condition, horizon and window sizes.
     """
     began = time.perf_counter()
-    prepared = prepare(instance, initial, windows=windows, symmetry=symmetry, heuristic=heuristic)
+    prepared = prepare(
+        instance,
+        initial,
+        windows=windows,
+        symmetry=symmetry,
+        heuristic=heuristic,
+        lp_windows=lp_windows,
+        time_limit=None if time_limit is None else 0.2 * time_limit,
+    )
     model, _ = build_model(instance, prepared, sparse_rows=sparse_rows)
     nvar, ncon = model_size(model)
     outcome = run_solver(
@@ -100,6 +112,7 @@ def solve(
             "warm_start": outcome.warm_start,
             "options": {
                 "windows": windows,
+                "lp_windows": lp_windows,
                 "symmetry": symmetry,
                 "sparse_rows": sparse_rows,
                 "warm_start": warm_start,
