@@ -126,3 +126,38 @@ def test_disagreement_makes_exit_code_1(tmp_path, monkeypatch, capsys):
     assert rc == 1
     assert "DISAGREEMENT" in capsys.readouterr().err
     assert (tmp_path / "example6.milp.sol.json").exists()
+
+
+def test_ctrl_c_stops_and_keeps_written_files(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    big = kvopt.Instance.from_arrays(
+        "big", 30, arrival=np.zeros(25, int), prompt=rng.integers(1, 11, 25),
+        output=rng.integers(1, 11, 25),
+    )  # fmt: skip
+    kvopt.save_instance(big, tmp_path / "big.json")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "kvopt", "solve", str(EXAMPLE), str(tmp_path / "big.json"),
+           "--solver", "both", "--time-limit", "60", "--out", str(out)]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    lines = [proc.stdout.readline() for _ in range(4)]  # header, rule, example6 twice
+    assert all("example6" in line for line in lines[2:])
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert {p.name for p in out.iterdir()} == {"example6.milp.sol.json", "example6.cpsat.sol.json"}

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from exhaustive import exhaustive_optimum
 
 import kvopt
 from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.solvers.common import identical_groups
+from tests.exhaustive import exhaustive_optimum
 
 KNOWN = Path(__file__).resolve().parents[1] / "instances" / "known"
 SOLVERS = ("milp", "cpsat")

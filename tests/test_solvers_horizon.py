@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from exhaustive import exhaustive_optimum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +17,7 @@ from kvopt.solvers.horizon import (
     plain_windows,
     start_windows,
 )
+from tests.exhaustive import exhaustive_optimum
 
 
 @st.composite

@@ -23,12 +23,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from exhaustive import exhaustive_optimum  # noqa: E402
 
 import kvopt  # noqa: E402
 from kvopt.model import Instance  # noqa: E402
+from tests.exhaustive import exhaustive_optimum  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 EXHAUSTIVE_MAX_N = 7
