@@ -88,8 +88,8 @@ def prepare(
         Tighten the windows once more with ``LB_{-i}`` from the LP relaxation of the
         instance without ``i`` (:func:`kvopt.solvers.lp_bound.others_lp_bounds`).
     time_limit
-        Seconds the LP tightening may take (it keeps the trivial windows of the
-        requests it did not reach).
+        The backend's time limit: the LP tightening may take a fifth of it (requests
+        it does not reach keep their trivial windows).
     """
     candidates = []
     if initial is not None:
@@ -114,7 +114,8 @@ def prepare(
         from kvopt.solvers.horizon import others_lower_bounds
         from kvopt.solvers.lp_bound import others_lp_bounds
 
-        lp = others_lp_bounds(instance, prepared, time_limit=time_limit)
+        budget = None if time_limit is None else 0.2 * time_limit
+        lp = others_lp_bounds(instance, prepared, time_limit=budget)
         trivial = others_lower_bounds(instance)
         others = np.array(
             [t if v is None else max(t, v) for t, v in zip(trivial.tolist(), lp, strict=True)]

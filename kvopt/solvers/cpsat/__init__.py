@@ -58,15 +58,8 @@ def solve(
         Improve the hint by local moves in the order.
     """
     began = time.perf_counter()
-    prepared = prepare(
-        instance,
-        initial,
-        windows=windows,
-        symmetry=symmetry,
-        heuristic=heuristic,
-        lp_windows=lp_windows,
-        time_limit=None if time_limit is None else 0.2 * time_limit,
-    )
+    levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
+    prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
     built = build_model(
         instance,
         prepared,
@@ -95,12 +88,6 @@ def solve(
         metadata={
             "cpsat_status": answer.status,
             "linear_memory_rows": built.rows,
-            "options": {
-                "windows": windows,
-                "lp_windows": lp_windows,
-                "symmetry": symmetry,
-                "time_indexed": time_indexed,
-                "warm_start": warm_start,
-            },
+            "options": {**levers, "time_indexed": time_indexed, "warm_start": warm_start},
         },
     )

@@ -74,15 +74,8 @@ def solve(
         termination condition, horizon and window sizes.
     """
     began = time.perf_counter()
-    prepared = prepare(
-        instance,
-        initial,
-        windows=windows,
-        symmetry=symmetry,
-        heuristic=heuristic,
-        lp_windows=lp_windows,
-        time_limit=None if time_limit is None else 0.2 * time_limit,
-    )
+    levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
+    prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
     model, _ = build_model(instance, prepared, sparse_rows=sparse_rows)
     nvar, ncon = model_size(model)
     outcome = run_solver(
@@ -110,12 +103,6 @@ def solve(
             "mip_solver": mip_solver,
             "termination": outcome.termination,
             "warm_start": outcome.warm_start,
-            "options": {
-                "windows": windows,
-                "lp_windows": lp_windows,
-                "symmetry": symmetry,
-                "sparse_rows": sparse_rows,
-                "warm_start": warm_start,
-            },
+            "options": {**levers, "sparse_rows": sparse_rows, "warm_start": warm_start},
         },
     )
