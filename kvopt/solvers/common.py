@@ -88,8 +88,9 @@ def prepare(
         Tighten the windows once more with ``LB_{-i}`` from the LP relaxation of the
         instance without ``i`` (:func:`kvopt.solvers.lp_bound.others_lp_bounds`).
     time_limit
-        The backend's time limit: the LP tightening may take a fifth of it (requests
-        it does not reach keep their trivial windows).
+        The backend's time limit: the local search of the warm start may take a tenth
+        of it (at most 1 s), the LP tightening a fifth (requests it does not reach keep
+        their trivial windows).
     """
     candidates = []
     if initial is not None:
@@ -99,7 +100,8 @@ def prepare(
             raise KvoptError(f"the initial schedule is not feasible: {e}") from None
         candidates.append(initial.starts(instance))
     if heuristic or not candidates:
-        candidates.append(earliest_fit(instance, improve=heuristic))
+        budget = 1.0 if time_limit is None else min(1.0, 0.1 * time_limit)
+        candidates.append(earliest_fit(instance, improve=heuristic, time_budget=budget))
     start = min(candidates, key=lambda st: total_latency(instance, st))
     ub = total_latency(instance, start)
     win = start_windows(instance, ub) if windows else plain_windows(instance)
