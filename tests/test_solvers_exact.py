@@ -151,3 +151,11 @@ def test_milp_relative_gap_stops_early_with_a_valid_bound():
     res = kvopt.solve(inst, "milp", gap=0.5, time_limit=30)
     assert res.lower_bound <= res.objective
     assert res.objective - res.lower_bound <= 0.5 * res.objective + 1
+
+
+def test_classic_pyomo_solver_interface_gives_the_same_optimum():
+    # "appsi_highs" goes through Pyomo's classic SolverFactory path of run.py
+    inst = kvopt.load_instance(KNOWN / "k06_rand_tight_1.json")
+    res = kvopt.solve(inst, "milp", mip_solver="appsi_highs")
+    assert (res.status, res.objective) == ("optimal", 50)
+    assert res.metadata["mip_solver"] == "appsi_highs"
