@@ -159,3 +159,21 @@ def test_classic_pyomo_solver_interface_gives_the_same_optimum():
     res = kvopt.solve(inst, "milp", mip_solver="appsi_highs")
     assert (res.status, res.objective) == ("optimal", 50)
     assert res.metadata["mip_solver"] == "appsi_highs"
+
+
+def test_a_model_without_schedules_is_reported_as_a_bug():
+    from kvopt.solvers.common import Prepared
+    from kvopt.solvers.cpsat.model import build_model as build_cpsat
+    from kvopt.solvers.cpsat.run import run_cpsat
+    from kvopt.solvers.horizon import StartWindows
+    from kvopt.solvers.milp.model import build_model as build_milp
+    from kvopt.solvers.milp.run import run_solver
+
+    inst = Instance.from_arrays("two", 6, arrival=[0, 0], prompt=[2, 2], output=[2, 2])
+    zero = np.zeros(2, dtype=np.int64)
+    # windows that force both requests to start at 0: no feasible schedule
+    wrong = Prepared(zero, 6, 5, StartWindows(zero, zero, 2), [])
+    with pytest.raises(AssertionError, match="bug"):
+        run_cpsat(build_cpsat(inst, wrong))
+    with pytest.raises(AssertionError, match="bug"):
+        run_solver(build_milp(inst, wrong)[0])

@@ -46,6 +46,9 @@ def run_cpsat(
         setattr(p, key, value)
     status = solver.solve(built.model)
     name = solver.status_name(status)
+    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        # a valid instance always has a schedule, and the windows keep the optimal ones
+        raise AssertionError(f"CP-SAT reports {name} for a valid instance (a bug in the model)")
     start = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.value(v) for v in built.start], dtype=np.int64)

@@ -148,6 +148,9 @@ def _run_contrib(solver, model, name, time_limit, threads, gap, log, seed, start
     term = res.termination_condition.name
     if term == "interrupted":
         raise KeyboardInterrupt
+    if term in ("provenInfeasible", "locallyInfeasible", "infeasibleOrUnbounded"):
+        # a valid instance always has a schedule, and the windows keep the optimal ones
+        raise AssertionError(f"{name} reports {term} for a valid instance (a bug in the model)")
     values = None
     if res.solution_status.name in ("feasible", "optimal"):
         primals = res.solution_loader.get_vars()
