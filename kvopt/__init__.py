@@ -14,6 +14,7 @@ from kvopt.io import Solution, load_instance, load_solution, save_instance, save
 from kvopt.model import Instance, Request
 from kvopt.result import Result
 from kvopt.schedule import Run, Schedule
+from kvopt.simulate import SimResult, SimulationError, simulate
 from kvopt.solve import solve
 from kvopt.solvers.lp_bound import lower_bound
 from kvopt.verify import Report, verify
@@ -31,6 +32,8 @@ __all__ = [
     "Run",
     "Schedule",
     "ScheduleError",
+    "SimResult",
+    "SimulationError",
     "Solution",
     "Violation",
     "generate",
@@ -39,6 +42,7 @@ __all__ = [
     "lower_bound",
     "save_instance",
     "save_solution",
+    "simulate",
     "solve",
     "verify",
 ]

@@ -24,6 +24,7 @@ from kvopt.verify import verify
 SOLVERS: dict[str, str] = {
     "milp": "kvopt.solvers.milp:solve",
     "cpsat": "kvopt.solvers.cpsat:solve",
+    "semi-online": "kvopt.semi_online:solve",
 }
 
 
