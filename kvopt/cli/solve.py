@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing
+import os
 import signal
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from kvopt.errors import KvoptError
@@ -43,7 +45,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel solves (1)")
 
 
-def _ignore_sigint() -> None:  # workers: the parent handles Ctrl-C
+def _detach() -> None:
+    """Worker start-up: leave the terminal's process group and ignore SIGINT.
+
+    Ctrl-C then reaches only the parent, which kills the workers itself; a worker is
+    never interrupted half-way through handing back a result.
+    """
+    os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -120,9 +128,10 @@ def run(args: argparse.Namespace) -> int:
         for s in solvers
     ]
     results: dict[str, dict[str, object]] = {}
-    pool = multiprocessing.Pool(min(args.jobs, len(tasks)), initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(min(args.jobs, len(tasks)), initializer=_detach)
     try:
-        for path, solver, res in pool.imap_unordered(_solve_task, tasks):
+        for future in as_completed([pool.submit(_solve_task, task) for task in tasks]):
+            path, solver, res = future.result()
             inst = instances[path]
             results.setdefault(path, {})[solver] = res
             if out is not None:
@@ -136,12 +145,12 @@ def run(args: argparse.Namespace) -> int:
                 f"{res.runtime:>8.2f}",
                 flush=True,
             )
-        pool.close()
-    except BaseException:
-        pool.terminate()
+    except BaseException:  # Ctrl-C (or a failing solve): stop the workers, keep the files
+        for child in multiprocessing.active_children():
+            child.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
-    finally:
-        pool.join()
+    pool.shutdown()
     bad = 0
     for path, by in results.items():
         if len(by) == 2:
