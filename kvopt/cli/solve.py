@@ -25,11 +25,13 @@ from pathlib import Path
 
 from kvopt.errors import KvoptError
 from kvopt.io import load_instance, save_solution
+from kvopt.solve import SOLVERS
 
 NAME = "solve"
 HELP = "optimal schedules with a certificate (MILP and/or CP-SAT)"
 
-SOLVER_CHOICES = ("milp", "cpsat", "both")
+#: Every registered backend, and "both" (MILP and CP-SAT, which must agree).
+SOLVER_CHOICES = (*SOLVERS, "both")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -117,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     width = max(8, *(len(i.name) for i in instances.values()))
     header = (
-        f"{'instance':<{width}} {'n':>5} {'M':>7} {'solver':<6} {'objective':>10} "
+        f"{'instance':<{width}} {'n':>5} {'M':>7} {'solver':<11} {'objective':>10} "
         f"{'bound':>10} {'gap':>7} {'status':<9} {'seconds':>8}"
     )
     print(header)
@@ -139,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
                 save_solution(res.to_solution(), out / f"{inst.name}{suffix}")
             gap = res.gap
             print(
-                f"{inst.name:<{width}} {inst.n:>5} {inst.memory:>7} {solver:<6} "
+                f"{inst.name:<{width}} {inst.n:>5} {inst.memory:>7} {solver:<11} "
                 f"{_fmt(res.objective):>10} {_fmt(res.lower_bound):>10} "
                 f"{(f'{100 * gap:.2f}%' if gap is not None else '-'):>7} {res.status:<9} "
                 f"{res.runtime:>8.2f}",
