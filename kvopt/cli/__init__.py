@@ -13,11 +13,21 @@ import sys
 from collections.abc import Sequence
 
 from kvopt import __version__
-from kvopt.cli import adversary, bounds, generate, info, policies, ratio, simulate, verify
+from kvopt.cli import (
+    adversary,
+    bounds,
+    generate,
+    info,
+    policies,
+    ratio,
+    simulate,
+    solve,
+    verify,
+)
 from kvopt.errors import KvoptError
 
 #: The sub-command modules, in help order.
-COMMANDS = [info, verify, generate, simulate, policies, ratio, adversary, bounds]
+COMMANDS = [info, verify, generate, simulate, policies, solve, ratio, adversary, bounds]
 
 #: Exit codes shared by every command.
 EXIT_OK, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
