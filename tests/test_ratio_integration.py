@@ -159,3 +159,18 @@ def test_identical_family_certified_by_the_semi_online_solver():
     for rec in res.records:
         assert rec["opt"]["status"] == "optimal" and rec["opt"]["source"] == "semi-online"
         assert min(rec["alg"].values()) >= rec["opt"]["objective"]
+
+
+def test_lp_bound_joins_the_certificate_when_solvers_do_not_prove():
+    from kvopt.bounds import trivial_lower_bound
+
+    inst = make_instance("paper1-synthetic", 5, {"n": 6, "memory": 14})
+    alg = run_fn(inst, "fcfs")
+    cert = certify(inst, solvers=(), upper={"fcfs": alg}, lp_bound=True, time_limit=20)
+    assert cert["solvers"][-1]["solver"] == "lp-bound"
+    lp = cert["solvers"][-1]["lower_bound"]
+    assert trivial_lower_bound(inst) <= lp <= alg
+    assert cert["lower_bound"] == (float(alg) if cert["status"] == "optimal" else lp)
+    sweep = Sweep("f", (PolicySpec("x"),), 1, time_limit=5)
+    assert "lp_bound" not in sweep.config() and sweep.config()["time_limit"] == 5.0
+    assert Sweep("f", (PolicySpec("x"),), 1, lp_bound=True).config()["lp_bound"] is True

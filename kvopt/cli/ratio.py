@@ -64,6 +64,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help=f"exact solver(s) to try in order (default {' then '.join(DEFAULT_SOLVERS)})",
     )
+    p.add_argument(
+        "--lp-bound",
+        action="store_true",
+        help="also compute the LP relaxation bound when the solvers leave OPT uncertified",
+    )
     p.add_argument("--store", default=None, metavar="FILE", help="SQLite store (resumable)")
     p.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument(
@@ -90,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         params=parse_assignments(args.set),
         time_limit=args.time_limit,
         solvers=tuple(args.solver) if args.solver else DEFAULT_SOLVERS,
+        lp_bound=args.lp_bound,
     )
     if args.jobs < 1:
         raise KvoptError(f"--jobs must be >= 1, got {args.jobs}")

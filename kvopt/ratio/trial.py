@@ -109,6 +109,7 @@ class TrialSpec:
     seed: int
     time_limit: float | None
     solvers: tuple[str, ...] = DEFAULT_SOLVERS
+    lp_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Sweep:
     params: Mapping[str, Any] = field(default_factory=dict)
     time_limit: float | None = 10.0
     solvers: tuple[str, ...] = DEFAULT_SOLVERS
+    lp_bound: bool = False
 
     def __post_init__(self) -> None:
         if not self.policies:
@@ -142,14 +144,17 @@ class Sweep:
 
     def config(self) -> dict[str, Any]:
         """The identifying configuration (JSON-compatible, without ``trials``)."""
-        return {
+        config = {
             "family": self.family,
             "params": dict(self.params),
             "policies": [p.label for p in self.policies],
             "seed": self.seed,
-            "time_limit": self.time_limit,
+            "time_limit": None if self.time_limit is None else float(self.time_limit),
             "solvers": list(self.solvers),
         }
+        if self.lp_bound:  # only when set: sweeps stored without it keep their key
+            config["lp_bound"] = True
+        return config
 
     def specs(self, skip: set[int] | frozenset[int] = frozenset()) -> list[TrialSpec]:
         """The trials of the sweep, except those in ``skip``."""
@@ -162,6 +167,7 @@ class Sweep:
                 trial_seed(self.seed, t),
                 self.time_limit,
                 self.solvers,
+                self.lp_bound,
             )
             for t in range(self.trials)
             if t not in skip
@@ -208,6 +214,7 @@ def certify(
     initial: Schedule | None = None,
     seed: int = 0,
     solve_fn: Callable[..., Any] | None = None,
+    lp_bound: bool = False,
 ) -> dict[str, Any]:
     """OPT of ``instance``, or the best bracket the solvers reach within the time limit.
 
@@ -231,6 +238,9 @@ def certify(
         The solvers' random seed.
     solve_fn
         The solve function (default :func:`kvopt.solve.solve`).
+    lp_bound
+        Also compute the LP relaxation bound :func:`kvopt.lower_bound` (within
+        ``time_limit``) when the solvers leave OPT uncertified.
     """
     if solve_fn is None:
         from kvopt.solve import solve as solve_fn
@@ -258,6 +268,12 @@ def certify(
         best = combine_certificates(ups, lows)
         if res.schedule is not None and initial is None:
             initial = res.schedule
+    if lp_bound and best["status"] != "optimal":
+        from kvopt.solvers.lp_bound import lower_bound
+
+        lows["lp"] = float(lower_bound(instance, time_limit=time_limit))
+        best = combine_certificates(ups, lows)
+        runs.append({"solver": "lp-bound", "lower_bound": lows["lp"]})
     best["solvers"] = runs
     return best
 
@@ -323,6 +339,7 @@ def run_trial(spec: TrialSpec) -> dict[str, Any]:
         upper=alg,
         initial=initial,
         seed=0,
+        lp_bound=spec.lp_bound,
     )
     return trial_record(spec, inst, alg, opt, time.perf_counter() - t0)
 
