@@ -98,7 +98,7 @@ def main() -> int:
     )
     ap.add_argument("--set", action="append", default=[], help="extra family parameter, e.g. n=8")
     args = ap.parse_args()
-    solvers = args.solver or ["cpsat", "milp"]
+    solvers = args.solver or ["milp", "cpsat"]
     kinds = ["zero", "poisson"] if args.arrivals == "both" else [args.arrivals]
     Path(args.store).parent.mkdir(parents=True, exist_ok=True)
     lines = [

@@ -2,7 +2,7 @@
 
 Each trial generates an instance of FAMILY (seed derived from --seed and the trial
 index), simulates every --policy, and certifies OPT with the exact solvers (one after
-the other, stopping at the first proof). Ratios on trials whose OPT is certified are
+the other, stopping at the first proof; every policy's schedule is an upper bound too). Ratios on trials whose OPT is certified are
 exact; on the others ALG/lower-bound is reported separately, as an upper estimate.
 
 With --store FILE every finished trial is committed to a SQLite file at once; running
