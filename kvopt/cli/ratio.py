@@ -2,8 +2,9 @@
 
 Each trial generates an instance of FAMILY (seed derived from --seed and the trial
 index), simulates every --policy, and certifies OPT with the exact solvers (one after
-the other, stopping at the first proof; every policy's schedule is an upper bound too). Ratios on trials whose OPT is certified are
-exact; on the others ALG/lower-bound is reported separately, as an upper estimate.
+the other, stopping at the first proof; every policy's schedule is an upper bound too).
+Ratios on trials whose OPT is certified are exact; on the others ALG/lower-bound is
+reported separately, as an upper estimate.
 
 With --store FILE every finished trial is committed to a SQLite file at once; running
 the same command again skips the stored trials (a crashed or interrupted sweep resumes,
