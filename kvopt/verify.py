@@ -226,20 +226,25 @@ def _memory_violations(
     out: list[Violation] = []
     for k, j in enumerate(over[:MAX_LISTED].tolist()):
         t_end = int(checks[j])
-        bj, cj = int(b[j]), int(c[j])
-        # the linear piece containing t_end starts after the last start or departure
-        last_start = prof.start_sorted[np.searchsorted(prof.start_sorted, t_end) - 1]
-        i_end = np.searchsorted(prof.end_sorted, t_end)
-        last_end = prof.end_sorted[i_end - 1] if i_end > 0 else -1
-        piece_start = max(int(last_start), int(last_end)) + 1
-        first = max(piece_start, (M - bj) // cj + 1)
-        amount = bj + first * cj - M
+        # Between departures memory never decreases, so the first overflowing round of
+        # the stretch that ends at t_end is found by bisection on that stretch.
+        i_end = int(np.searchsorted(prof.end_sorted, t_end))  # runs ending before t_end
+        lo = int(prof.end_sorted[i_end - 1]) + 1 if i_end > 0 else 1
+        hi = t_end
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if int(prof.at(mid)[0]) > M:
+                hi = mid
+            else:
+                lo = mid + 1
+        first = lo
+        amount = int(prof.at(first)[0]) - M
         msg = (
             f"round {first}: memory {M + amount} > M = {M} (over by {amount} "
             f"token{'s' if amount != 1 else ''})"
         )
         if t_end > first:
-            msg += f"; still over through round {t_end} (peak {bj + t_end * cj})"
+            msg += f"; still over through round {t_end} (peak {int(mem[j])})"
         if k < 10:
             batch = prof.batch(first)
             held = prof.prompt[batch] + first - prof.start[batch]
