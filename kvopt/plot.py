@@ -475,6 +475,8 @@ def draw_gantt(ax: Axes, instance: Instance, panel: Panel) -> list[Any]:
 
 def draw_memory(ax: Axes, instance: Instance, panel: Panel) -> list[Any]:
     """Draw ``panel``'s memory profile and the limit M on ``ax``; returns legend handles."""
+    from matplotlib.ticker import MaxNLocator
+
     edges = panel.memory_edges
     if panel.bands is not None and panel.bands.size:
         bottom = np.zeros(panel.bands.shape[1], dtype=np.int64)
@@ -496,6 +498,8 @@ def draw_memory(ax: Axes, instance: Instance, panel: Panel) -> list[Any]:
         ax.stairs(panel.memory, edges, fill=True, color="#7fa7cf", label=what)
         ax.axhline(panel.memory_mean, color="#1f3b57", ls="--", lw=1, label="mean memory")
     ax.axhline(instance.memory, color=_LIMIT_COLOR, lw=1.5, label="limit M")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("KV tokens")
     ax.set_xlabel("time (rounds)")
     return ax.get_legend_handles_labels()[0]
