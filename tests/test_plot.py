@@ -311,3 +311,19 @@ def test_missing_matplotlib_is_one_line(capsys, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     err = _one_line_error(capsys, ["plot", str(EX), str(EX_SOL), "--out", str(tmp_path / "x.png")])
     assert "pip install 'kvopt[plot]'" in err
+
+
+def test_module_imports_without_matplotlib_and_says_what_to_install(monkeypatch):
+    import importlib
+
+    import kvopt.plot
+    from kvopt.errors import KvoptError
+
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    mod = importlib.reload(kvopt.plot)  # importing needs numpy only
+    with pytest.raises(KvoptError, match=r"pip install 'kvopt\[plot\]'"):
+        mod.plot_solutions(load_instance(EX), [load_solution(EX_SOL)])
+    monkeypatch.undo()
+    importlib.reload(kvopt.plot)
