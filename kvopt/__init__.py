@@ -7,7 +7,9 @@ literature's online policies, generates calibrated and adversarial instances, an
 everything with one verifier, :func:`verify`.
 """
 
+from kvopt import calibration  # noqa: F401  (registers the calibrated time models)
 from kvopt.errors import FormatError, InstanceError, KvoptError, ScheduleError, Violation
+from kvopt.generators import generate
 from kvopt.io import Solution, load_instance, load_solution, save_instance, save_solution
 from kvopt.model import Instance, Request
 from kvopt.result import Result
@@ -30,6 +32,7 @@ __all__ = [
     "ScheduleError",
     "Solution",
     "Violation",
+    "generate",
     "load_instance",
     "load_solution",
     "save_instance",
