@@ -12,8 +12,9 @@ act on:
   ``__slots__`` and attributes assigned in the class body as ``self.attr = ...``.
 - Calls and indexing are allowed and ignored: ``verify(instance, schedule)`` checks
   ``verify``, ``x[i, k]`` checks ``x``.
-- A bare name (``solve``) must be a top-level name of some kvopt module or an attribute
-  of some kvopt class.
+- A bare name (``solve``, ``kv_tokens``) must be a top-level name of some kvopt module,
+  an attribute of some kvopt class or a parameter of some kvopt function or method.
+- ``Class.a``, ``.b`` in one cell: ``.b`` is read as ``Class.b``.
 - Model components built at run time (a Pyomo ``model.x``, a CP-SAT variable name) are
   found in the source: ``model.x`` passes if some kvopt module assigns ``<obj>.x = ...``
   or calls ``add_component("x", ...)``, unless ``model`` names a kvopt class.
@@ -63,6 +64,17 @@ def _cells(line: str) -> list[str]:
     return out
 
 
+def _entries(cell: str) -> list[str]:
+    """The backticked entries of a cell; ``.attr`` continues the previous entry's owner."""
+    out: list[str] = []
+    for m in re.findall(r"`([^`]+)`", cell):
+        m = m.strip()
+        if m.startswith(".") and out and "." in out[-1]:
+            m = out[-1].rsplit(".", 1)[0] + m
+        out.append(m)
+    return out
+
+
 def code_entries(text: str) -> list[tuple[int, str]]:
     """``(line number, backticked entry)`` for every code-column cell of every table."""
     lines = text.splitlines()
@@ -82,7 +94,7 @@ def code_entries(text: str) -> list[tuple[int, str]]:
                 cells = _cells(lines[k])
                 for j in cols:
                     if j < len(cells):
-                        found += [(k + 1, m) for m in re.findall(r"`([^`]+)`", cells[j])]
+                        found += [(k + 1, m) for m in _entries(cells[j])]
                 k += 1
         else:
             k += 1
@@ -119,6 +131,26 @@ def _symbols() -> dict[str, list]:
 @lru_cache(maxsize=1)
 def _source() -> str:
     return "\n".join((p.read_text(encoding="utf-8")) for p in (ROOT / "kvopt").rglob("*.py"))
+
+
+@lru_cache(maxsize=1)
+def _parameters() -> frozenset[str]:
+    """Parameter names of every function and method defined in kvopt."""
+    names: set[str] = set()
+    funcs = []
+    for objs in _symbols().values():
+        for obj in objs:
+            if getattr(obj, "__module__", "").startswith("kvopt"):
+                if inspect.isclass(obj):
+                    funcs += [f for f in vars(obj).values() if inspect.isfunction(f)]
+                elif inspect.isfunction(obj):
+                    funcs.append(obj)
+    for f in funcs:
+        try:
+            names.update(inspect.signature(f).parameters)
+        except (TypeError, ValueError):
+            continue
+    return frozenset(names - {"self", "cls"})
 
 
 def _class_attributes(cls: type) -> dict[str, object]:
@@ -204,7 +236,7 @@ def resolves(entry: str) -> bool:
     if any(_resolve_from(c, parts[1:]) for c in candidates):
         return True
     if len(parts) == 1:
-        return any(
+        return parts[0] in _parameters() or any(
             parts[0] in _class_attributes(obj)
             for objs in _symbols().values()
             for obj in objs
@@ -242,6 +274,8 @@ def test_the_checker_finds_wrong_names():
 | c | a call | `verify(instance, schedule)` |
 | p | a path | `kvopt/verify.py`, `kvopt/missing.py` |
 | r | a report field | `Report.completion`, `kvopt.verify.Report.start` |
+| c | continued | `LinearTimeModel.c_dec`, `.c_pre`, `.nope` |
+| K | a parameter | `kv_tokens`, `no_such_parameter_anywhere` |
 """
     entries = [e for _, e in code_entries(text)]
     assert entries == [
@@ -253,9 +287,20 @@ def test_the_checker_finds_wrong_names():
         "kvopt/missing.py",
         "Report.completion",
         "kvopt.verify.Report.start",
+        "LinearTimeModel.c_dec",
+        "LinearTimeModel.c_pre",
+        "LinearTimeModel.nope",
+        "kv_tokens",
+        "no_such_parameter_anywhere",
     ]
     bad = [e for e in entries if not resolves(e)]
-    assert bad == ["Instance.no_such_field", "NoSuchClass.attr", "kvopt/missing.py"]
+    assert bad == [
+        "Instance.no_such_field",
+        "NoSuchClass.attr",
+        "kvopt/missing.py",
+        "LinearTimeModel.nope",
+        "no_such_parameter_anywhere",
+    ]
 
 
 def test_tables_without_a_code_column_are_ignored():
