@@ -532,6 +532,7 @@ def plot_solutions(
     detailed: bool | None = None,
     time_bins: int = TIME_BINS,
     title: str | None = None,
+    instances: Sequence[Instance] | None = None,
 ) -> Plot:
     """Draw one or more schedules of ``instance`` side by side on a shared time axis.
 
@@ -552,6 +553,12 @@ def plot_solutions(
         Pixel columns of the aggregate views (large instances).
     title
         The figure's title (default: the instance's name, size and M).
+    instances
+        One instance per solution, for schedules of the same requests whose arrival
+        rounds differ: a simulation with arrival times in seconds and a time model
+        decides in which round each request arrives, so two policies' schedules refer
+        to two instances (``SimResult.instance``). They must have the same requests and
+        M; no ratio is computed between them.
 
     Returns
     -------
@@ -566,13 +573,23 @@ def plot_solutions(
     schedules = [s if isinstance(s, Schedule) else s.schedule for s in solutions]
     if any(s is None for s in schedules):
         raise KvoptError("a solution without a schedule cannot be plotted")
-    reports = [verify(instance, s, strict=False) for s in schedules]
-    horizon = max(max(r.makespan for r in reports), int(instance.arrival.max(initial=0)) + 1, 1)
+    insts = list(instances) if instances is not None else [instance] * len(schedules)
+    if len(insts) != len(schedules):
+        raise KvoptError(f"got {len(insts)} instances for {len(schedules)} schedules")
+    for other in insts:
+        if other.ids != instance.ids or other.memory != instance.memory:
+            raise KvoptError(
+                f"instance {other.name!r} does not have the requests and M of {instance.name!r}"
+            )
+    same = all(other is instance or other == instance for other in insts)
+    reports = [verify(i, s, strict=False) for i, s in zip(insts, schedules, strict=True)]
+    last_arrival = max(int(i.arrival.max(initial=0)) for i in insts)
+    horizon = max(max(r.makespan for r in reports), last_arrival + 1, 1)
     panels = []
     for k, (entry, sched, rep) in enumerate(zip(solutions, schedules, reports, strict=True)):
         label = labels[k] if labels else getattr(entry, "solver", "") or f"schedule {k + 1}"
         p = build_panel(
-            instance,
+            insts[k],
             sched,
             label=label,
             report=rep,
@@ -581,7 +598,7 @@ def plot_solutions(
             horizon=horizon,
         )
         others = [(e, r) for j, (e, r) in enumerate(zip(solutions, reports, strict=True)) if j != k]
-        others = [(e, r) for e, r in others if r.feasible]
+        others = [(e, r) for e, r in others if r.feasible and same]
         p.reference, p.reference_kind = _reference(entry, others)
         if p.reference and rep.objective is not None:
             p.ratio = rep.objective / p.reference
@@ -599,7 +616,7 @@ def plot_solutions(
         ax_g = fig.add_subplot(grid[0, k], sharex=first_g, sharey=first_g)
         ax_m = fig.add_subplot(grid[1, k], sharex=ax_g, sharey=first_m)
         first_g, first_m = first_g or ax_g, first_m or ax_m
-        for h in draw_gantt(ax_g, instance, p) + draw_memory(ax_m, instance, p):
+        for h in draw_gantt(ax_g, insts[k], p) + draw_memory(ax_m, insts[k], p):
             legend.setdefault(h.get_label(), h)
         ax_g.set_title(_title(p), fontsize=10)
         ax_g.tick_params(labelbottom=False)

@@ -12,8 +12,11 @@ act on:
   ``__slots__`` and attributes assigned in the class body as ``self.attr = ...``.
 - Calls and indexing are allowed and ignored: ``verify(instance, schedule)`` checks
   ``verify``, ``x[i, k]`` checks ``x``.
-- A bare name (``solve``, ``kv_tokens``) must be a top-level name of some kvopt module,
-  an attribute of some kvopt class or a parameter of some kvopt function or method.
+- A bare name (``solve``, ``kv_tokens``, ``range``) must be a top-level name of some
+  kvopt module, an attribute of some kvopt class, a parameter of some kvopt function or
+  method, a variable assigned somewhere in kvopt's source, or a builtin.
+- Names of solver variables made from a pattern (``B_i_k`` or ``step_{i}_{j}`` for the
+  source's ``f"B_{i}_{k}"``) match a string literal of the source with ``{...}`` fields.
 - ``Class.a``, ``.b`` in one cell: ``.b`` is read as ``Class.b``.
 - Model components built at run time (a Pyomo ``model.x``, a CP-SAT variable name) are
   found in the source: ``model.x`` passes if some kvopt module assigns ``<obj>.x = ...``
@@ -25,6 +28,7 @@ act on:
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import importlib
 import inspect
@@ -210,9 +214,40 @@ def _runtime_component(parts: list[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _name_patterns() -> list[re.Pattern[str]]:
+    """String literals of the source with ``{...}`` fields, as patterns (``f"B_{i}_{k}"``)."""
+    pats = []
+    for lit in set(re.findall(r"[\"']([A-Za-z_][\w{}\[\], .]*\{[^\"'\n]*)[\"']", _source())):
+        parts = re.split(r"\{[^{}]*\}", lit)
+        pats.append(re.compile("[A-Za-z0-9]+".join(re.escape(p) for p in parts)))
+    return pats
+
+
+def _solver_variable_name(name: str) -> bool:
+    """Whether ``name`` (``B_i_k``, ``step_{i}_{j}``) is the name pattern of a model variable."""
+    plain = re.sub(r"\{([^{}]*)\}", r"\1", name)
+    return any(p.fullmatch(plain) for p in _name_patterns())
+
+
+def _local_variable(name: str) -> bool:
+    """Whether ``name`` is assigned (or a loop target) somewhere in kvopt's source."""
+    n = re.escape(name)
+    return bool(
+        re.search(
+            rf"^\s*(?:[\w\[\]]+\s*,\s*)*{n}\s*(?:,\s*[\w\[\]]+\s*)*(?::[^=\n]+)?=(?!=)",
+            _source(),
+            re.M,
+        )
+        or re.search(rf"^\s*for\s+[\w\s,()]*\b{n}\b[\w\s,()]*\sin\s", _source(), re.M)
+    )
+
+
 def resolves(entry: str) -> bool:
     """Whether the backticked ``entry`` names something that exists (rules above)."""
     text = entry.strip()
+    if "{" in text:  # a name pattern, e.g. a solver variable's f-string
+        return _solver_variable_name(text)
     if " " not in text and ("/" in text or text.endswith((".py", ".md", ".json", ".toml"))):
         return (ROOT / text.split("::")[0]).exists()
     if re.fullmatch(r"[\"'][^\"']+[\"']", text):
@@ -236,6 +271,10 @@ def resolves(entry: str) -> bool:
     if any(_resolve_from(c, parts[1:]) for c in candidates):
         return True
     if len(parts) == 1:
+        if hasattr(builtins, parts[0]) or _solver_variable_name(parts[0]):
+            return True
+        if _local_variable(parts[0]):
+            return True
         return parts[0] in _parameters() or any(
             parts[0] in _class_attributes(obj)
             for objs in _symbols().values()
@@ -276,6 +315,7 @@ def test_the_checker_finds_wrong_names():
 | r | a report field | `Report.completion`, `kvopt.verify.Report.start` |
 | c | continued | `LinearTimeModel.c_dec`, `.c_pre`, `.nope` |
 | K | a parameter | `kv_tokens`, `no_such_parameter_anywhere` |
+| S | a solver variable | `b{k}`, `zz_{i}_{j}_qq` |
 """
     entries = [e for _, e in code_entries(text)]
     assert entries == [
@@ -292,6 +332,8 @@ def test_the_checker_finds_wrong_names():
         "LinearTimeModel.nope",
         "kv_tokens",
         "no_such_parameter_anywhere",
+        "b{k}",
+        "zz_{i}_{j}_qq",
     ]
     bad = [e for e in entries if not resolves(e)]
     assert bad == [
@@ -300,6 +342,7 @@ def test_the_checker_finds_wrong_names():
         "kvopt/missing.py",
         "LinearTimeModel.nope",
         "no_such_parameter_anywhere",
+        "zz_{i}_{j}_qq",
     ]
 
 

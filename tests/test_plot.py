@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from kvopt.cli import main  # noqa: E402
+from kvopt.errors import KvoptError  # noqa: E402
 from kvopt.io import Solution, load_instance, load_solution, save_solution  # noqa: E402
 from kvopt.model import Instance  # noqa: E402
 from kvopt.plot import (  # noqa: E402
@@ -327,3 +328,20 @@ def test_module_imports_without_matplotlib_and_says_what_to_install(monkeypatch)
         mod.plot_solutions(load_instance(EX), [load_solution(EX_SOL)])
     monkeypatch.undo()
     importlib.reload(kvopt.plot)
+
+
+def test_schedules_of_instances_with_other_arrival_rounds():
+    inst = load_instance(EX)
+    sol = load_solution(EX_SOL)
+    late = inst.replace(arrival=inst.arrival + 1)  # e.g. a seconds-mode simulation
+    shifted = Schedule([(r, s + 1, e + 1) for r, s, e in sol.schedule])
+    best = Solution("example6", "exact", "optimal", 42, 42.0, 0.0, sol.schedule)
+    pic = plot_solutions(inst, [best, shifted], instances=[inst, late])
+    a, b = pic.panels
+    assert a.report.feasible and b.report.feasible  # each checked against its instance
+    np.testing.assert_array_equal(b.span[:, 0], late.arrival)
+    assert b.ratio is None  # no ratio across different instances
+    with pytest.raises(KvoptError, match="requests and M"):
+        plot_solutions(inst, [sol, sol], instances=[inst, inst.replace(memory=13)])
+    with pytest.raises(KvoptError, match="2 instances for 1 schedules"):
+        plot_solutions(inst, [sol], instances=[inst, inst])
