@@ -253,14 +253,15 @@ def _binned_max(report: Report, horizon: int, width: int) -> np.ndarray:
     return out
 
 
-def _reference(entry: Any, others: Sequence[tuple[Any, Report]]) -> tuple[float | None, str]:
-    """The best known optimum (a proven one) or else the best lower bound."""
-    for e, rep in [(entry, None), *others]:
-        if getattr(e, "status", None) == "optimal":
-            obj = rep.objective if rep is not None else getattr(e, "objective", None)
-            if obj is not None:
-                return float(obj), "optimal"
-    bounds = [getattr(e, "lower_bound", None) for e, _ in [(entry, None), *others]]
+def _reference(
+    entry: Any, report: Report, others: Sequence[tuple[Any, Report]]
+) -> tuple[float | None, str]:
+    """The best known optimum (a proven one, as the verifier measures it) or else the
+    best lower bound, among ``entry`` and the feasible ``others``."""
+    for e, rep in [(entry, report), *others]:
+        if getattr(e, "status", None) == "optimal" and rep.objective is not None:
+            return float(rep.objective), "optimal"
+    bounds = [getattr(e, "lower_bound", None) for e, _ in [(entry, report), *others]]
     bounds = [b for b in bounds if b is not None and b > 0]
     return (max(bounds), "bound") if bounds else (None, "")
 
@@ -599,7 +600,7 @@ def plot_solutions(
         )
         others = [(e, r) for j, (e, r) in enumerate(zip(solutions, reports, strict=True)) if j != k]
         others = [(e, r) for e, r in others if r.feasible and same]
-        p.reference, p.reference_kind = _reference(entry, others)
+        p.reference, p.reference_kind = _reference(entry, rep, others)
         if p.reference and rep.objective is not None:
             p.ratio = rep.objective / p.reference
         panels.append(p)
