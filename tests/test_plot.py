@@ -345,3 +345,14 @@ def test_schedules_of_instances_with_other_arrival_rounds():
         plot_solutions(inst, [sol, sol], instances=[inst, inst.replace(memory=13)])
     with pytest.raises(KvoptError, match="2 instances for 1 schedules"):
         plot_solutions(inst, [sol], instances=[inst, inst])
+
+
+def test_cli_view_flags(tmp_path, capsys):
+    out = tmp_path / "agg.png"
+    assert main(["plot", str(EX), str(EX_SOL), "--out", str(out), "--aggregate"]) == 0
+    assert png_size(out)[0] >= 600
+    both = ["--detailed", "--aggregate"]
+    assert main(["plot", str(EX), str(EX_SOL), "--out", str(out), *both]) == 2
+    assert "not allowed with" in capsys.readouterr().err
+    (p,) = plot_solutions(load_instance(EX), [load_solution(EX_SOL)], detailed=False).panels
+    assert not p.detailed and p.gantt_image is not None and p.bands is None
