@@ -16,22 +16,19 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+import tutorial  # examples/tutorial.py: the --out option and the figure folder
 
 import kvopt
 from kvopt.bounds import trivial_lower_bound
-from kvopt.plot import plot_solutions, require_matplotlib
+from kvopt.plot import plot_solutions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = tutorial.ROOT
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(ROOT / "examples" / "figures"), help="figure folder")
+    ap = tutorial.parser(__doc__)
     args = ap.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = tutorial.figure_folder(args)
 
     inst = kvopt.load_instance(ROOT / "instances" / "example6.json")
     greedy = kvopt.load_solution(ROOT / "instances" / "example6.sol.json")
@@ -53,7 +50,6 @@ def main(argv: list[str] | None = None) -> None:
     assert greedy_report.objective == 42
 
     # 2. the picture: earliest fit next to the optimum
-    require_matplotlib()
     picture = plot_solutions(inst, [greedy, result], labels=["earliest fit", "optimum (MILP)"])
     path = picture.save(out / "step1_example6.png")
     print(f"wrote {path}")

@@ -18,18 +18,17 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
+
+import tutorial  # examples/tutorial.py: the --out option and the figure folder
 
 import kvopt
 from kvopt.generators import generate
 from kvopt.generators.blocking_thin import counts, optimal_objective
-from kvopt.plot import plot_solutions, require_matplotlib
+from kvopt.plot import plot_solutions
 from kvopt.policies import make_policy
 from kvopt.simulate import simulate
 
-ROOT = Path(__file__).resolve().parents[1]
 #: Cache sizes of the ratio curve; the exact solver also runs for those up to EXACT_UP_TO.
 SIZES = (6, 9, 12, 16, 25, 36, 49, 64, 100, 144, 256, 400, 625, 900)
 EXACT_UP_TO = 36
@@ -37,12 +36,9 @@ POLICIES = ("sf", "fcfs", "mcsf")
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(ROOT / "examples" / "figures"), help="figure folder")
+    ap = tutorial.parser(__doc__)
     args = ap.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    require_matplotlib()
+    out = tutorial.figure_folder(args)
 
     head = f"{'M':>5} {'B':>3} {'T':>4} {'OPT':>7} {'from':>8}"
     print(head + "".join(f"{p:>8}" for p in POLICIES) + f"{'SF/OPT':>8}{'(2/7)√M':>9}")

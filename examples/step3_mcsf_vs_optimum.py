@@ -19,30 +19,23 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
+import tutorial  # examples/tutorial.py: the --out option and the figure folder
 
 import kvopt
 from kvopt.generators import generate
-from kvopt.plot import plot_solutions, require_matplotlib
+from kvopt.plot import plot_solutions
 from kvopt.policies import make_policy
 from kvopt.simulate import simulate
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(ROOT / "examples" / "figures"), help="figure folder")
+    ap = tutorial.parser(__doc__)
     ap.add_argument("--seeds", type=int, default=6, help="instances per arrival model")
     ap.add_argument("--n", type=int, default=6, help="requests per instance")
     ap.add_argument("--time-limit", type=float, default=2.0, help="seconds per exact solve")
     args = ap.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    require_matplotlib()
+    out = tutorial.figure_folder(args)
 
     print(f"{'arrivals':<9}{'seed':>5}{'M':>4}{'MC-SF':>7}{'OPT/LB':>8}  {'status':<8}{'ratio':>8}")
     rows = []

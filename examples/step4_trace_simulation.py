@@ -20,29 +20,24 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+import tutorial  # examples/tutorial.py: the --out option and the figure folder
 
 from kvopt.generators import generate
-from kvopt.plot import plot_solutions, require_matplotlib
+from kvopt.plot import plot_solutions
 from kvopt.policies import make_policy
 from kvopt.simulate import simulate
 from kvopt.time_model import get_time_model
 
-ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ("fcfs", "sf", "mcsf", "vllm")
 SCALES = (0.05, 0.1, 0.15, 0.2, 0.25)
 TIME_MODEL = "a100-tp2-llama2-70b"
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(ROOT / "examples" / "figures"), help="figure folder")
+    ap = tutorial.parser(__doc__)
     ap.add_argument("--n", type=int, default=3000, help="requests taken from the trace")
     args = ap.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    require_matplotlib()
+    out = tutorial.figure_folder(args)
     model = get_time_model(TIME_MODEL)
 
     rates, mean, p99 = [], {p: [] for p in POLICIES}, {p: [] for p in POLICIES}
