@@ -14,6 +14,7 @@ from kvopt.io import Solution, load_instance, load_solution, save_instance, save
 from kvopt.model import Instance, Request
 from kvopt.result import Result
 from kvopt.schedule import Run, Schedule
+from kvopt.simulate import SimResult, SimulationError, simulate
 from kvopt.solve import solve
 from kvopt.verify import Report, verify
 
@@ -30,6 +31,8 @@ __all__ = [
     "Run",
     "Schedule",
     "ScheduleError",
+    "SimResult",
+    "SimulationError",
     "Solution",
     "Violation",
     "generate",
@@ -37,6 +40,7 @@ __all__ = [
     "load_solution",
     "save_instance",
     "save_solution",
+    "simulate",
     "solve",
     "verify",
 ]
