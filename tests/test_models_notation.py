@@ -276,7 +276,7 @@ def resolves(entry: str) -> bool:
         if _local_variable(parts[0]):
             return True
         return parts[0] in _parameters() or any(
-            parts[0] in _class_attributes(obj)
+            hasattr(obj, parts[0]) or parts[0] in _class_attributes(obj)
             for objs in _symbols().values()
             for obj in objs
             if inspect.isclass(obj) and obj.__module__.startswith("kvopt")
