@@ -21,7 +21,9 @@ from kvopt.schedule import Schedule
 from kvopt.verify import verify
 
 #: Registered backends: name -> "module:function".
-SOLVERS: dict[str, str] = {}
+SOLVERS: dict[str, str] = {
+    "semi-online": "kvopt.semi_online:solve",
+}
 
 
 def register_solver(name: str, target: str) -> None:

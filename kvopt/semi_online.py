@@ -1,0 +1,615 @@
+"""Exact schedules for the semi-online problem with identical requests.
+
+The class this module solves exactly: ``n`` requests with the same prompt ``s`` and
+output ``o``, all arriving at the same time (shifted to 0), one worker with ``M``
+tokens of KV cache, no eviction. A schedule is then a vector of *start counts*
+``x_k`` (how many requests start at time ``k``), and the problem is
+
+    min  sum_k k x_k     s.t.  sum_k x_k = n,
+         sum_{k = t-o}^{t-1} (s + t - k) x_k <= M   for every round t.
+
+Total latency is ``sum_k k x_k + n o``. The paper P1 (v1/v2) claims a polynomial-time
+exact algorithm for a semi-online model; its text is not available to us and this
+module is our own **reconstruction** (``proofs/semi_online_optimality.md``). What is
+proven, and no more:
+
+* ``n <= floor(M / (s + o))``: everything starts at 0 (:func:`optimal_counts`, O(1)).
+* *Prompt-dominated* instances, ``floor(M / (s + 1)) == floor(M / (s + o)) = L``: at
+  most ``L`` requests can ever run together and ``L`` always fit, so the optimum runs
+  ``L`` back-to-back lanes; closed form, O(1) for the objective and O(n) for the
+  schedule (``proofs/semi_online_prompt_dominated.md``).
+* Every other instance: an exact shortest path over *staircase states* (the open
+  memory budgets of the last ``o - 1`` start groups, with dominated budgets removed).
+  By default all ``K`` reachable staircases are enumerated once and a layered DP over
+  ``(staircase, r)`` runs in ``O(n K (q + o))`` time, vectorised over staircases:
+  linear in ``n`` for fixed ``(s, o, M)``. When ``K`` is too large an A* search over
+  the same states is tried instead (for ``n <= ASTAR_MAX_N``). ``K`` is at most
+  ``C(W + o - 1, o - 1)`` with ``W = floor(M / (s + 1))``: polynomial in ``o`` for a
+  fixed concurrency ``W``, but exponential in ``o`` in the worst case. We did **not**
+  find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
+  Past ``max_states`` the algorithm refuses.
+
+Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_starts`,
+:func:`optimal_total_latency`, :func:`optimal_sums` (every ``n`` up to a bound at
+once), :func:`greedy_counts` (the "start as many as stay feasible forever" rule,
+which is not optimal: ``proofs/greedy_not_optimal.md``),
+:func:`identical_parameters`, and the backend :func:`solve` registered as
+``"semi-online"`` in :data:`kvopt.solve.SOLVERS`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from array import array
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from kvopt.errors import KvoptError
+from kvopt.model import Instance
+from kvopt.result import Result
+from kvopt.schedule import Schedule
+
+#: Default cap on the states the exact search expands before it refuses.
+MAX_STATES = 2_000_000
+
+#: Largest ``n`` for which ``search="auto"`` falls back to A* when the DP is too big.
+ASTAR_MAX_N = 10_000
+
+#: Largest choice table (cells, one byte each) the layered DP may allocate.
+MAX_TABLE = 200_000_000
+
+#: Name of the method used, reported in ``Result.metadata["method"]``.
+METHODS = ("all-at-once", "prompt-dominated", "staircase")
+
+
+class SemiOnlineError(KvoptError):
+    """The instance is outside the class the semi-online algorithm solves exactly."""
+
+
+class IdenticalParameters(NamedTuple):
+    """The four numbers an identical-request instance is made of.
+
+    Attributes
+    ----------
+    n
+        Number of requests.
+    prompt
+        Common prompt size ``s``.
+    output
+        Common output length ``o``.
+    memory
+        KV-cache capacity ``M``.
+    arrival
+        Common arrival time (starts are shifted by it).
+    """
+
+    n: int
+    prompt: int
+    output: int
+    memory: int
+    arrival: int = 0
+
+
+def identical_parameters(instance: Instance) -> IdenticalParameters:
+    """``(n, s, o, M, a)`` of an identical-request instance.
+
+    Raises
+    ------
+    SemiOnlineError
+        Naming every reason the instance is outside the class: arrivals, prompts or
+        outputs that differ, or no requests.
+    """
+    if instance.n == 0:
+        raise SemiOnlineError("semi-online: the instance has no requests")
+    reasons = []
+    for field, col in (
+        ("arrival", instance.arrival),
+        ("prompt", instance.prompt),
+        ("output", instance.output),
+    ):
+        lo, hi = int(col.min()), int(col.max())
+        if lo != hi:
+            first = int(np.flatnonzero(col != col[0])[0])
+            reasons.append(
+                f"{field}s differ (request {instance.ids[0]!r} has {int(col[0])}, "
+                f"request {instance.ids[first]!r} has {int(col[first])})"
+            )
+    if reasons:
+        raise SemiOnlineError(
+            "semi-online solves only identical requests (same arrival, prompt and "
+            "output); here " + "; ".join(reasons)
+        )
+    return IdenticalParameters(
+        instance.n,
+        int(instance.prompt[0]),
+        int(instance.output[0]),
+        int(instance.memory),
+        int(instance.arrival[0]),
+    )
+
+
+def _check(n: int, s: int, o: int, M: int) -> None:
+    for name, v, lo in (("n", n, 0), ("s", s, 1), ("o", o, 1), ("M", M, 1)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < lo:
+            raise SemiOnlineError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if s + o > M:
+        raise SemiOnlineError(f"a request never fits: s + o = {s + o} > M = {M}")
+
+
+def is_prompt_dominated(s: int, o: int, M: int) -> bool:
+    """Whether ``floor(M / (s + 1)) == floor(M / (s + o))`` (memory is a pure slot count)."""
+    return M // (s + 1) == M // (s + o)
+
+
+def method_for(n: int, s: int, o: int, M: int) -> str:
+    """Which of :data:`METHODS` :func:`optimal_counts` uses for these parameters."""
+    _check(n, s, o, M)
+    if n <= M // (s + o):
+        return "all-at-once"
+    if is_prompt_dominated(s, o, M):
+        return "prompt-dominated"
+    return "staircase"
+
+
+def _lane_groups(n: int, o: int, L: int) -> tuple[np.ndarray, np.ndarray]:
+    """``L`` starts at times 0, o, 2o, ... until ``n`` have started (sparse groups)."""
+    m, r = divmod(n, L)
+    times = o * np.arange(m + (r > 0), dtype=np.int64)
+    sizes = np.full(times.size, L, dtype=np.int64)
+    if r:
+        sizes[-1] = r
+    return times, sizes
+
+
+def _start_caps(s: int, o: int, M: int) -> list[int]:
+    """``f[j]``: at most this many requests start in ``j <= o`` consecutive times.
+
+    The earliest of them completes at a round in which all of them still run, the
+    earliest at its peak ``s + o`` and each at least ``s + o - j + 1``
+    (``proofs/semi_online_optimality.md``, Lemma 4).
+    """
+    return [0] + [M // (s + o - j + 1) for j in range(1, o + 1)]
+
+
+def _cost_bounds(n: int, s: int, o: int, M: int) -> np.ndarray:
+    """``h[r]``: a lower bound on the cost still to pay with ``r`` requests waiting.
+
+    ``F(j) = floor(j / o) f[o] + f[j mod o]`` bounds the starts in any ``j``
+    consecutive times, so after ``j`` more times at least ``r - F(j)`` still wait:
+    ``h[r] = sum_{j >= 1} max(0, r - F(j))``. Ignoring the open groups of the state
+    only relaxes the problem, so ``h`` is admissible for A*.
+    """
+    f = _start_caps(s, o, M)
+    W = f[o]
+    # F(j) for j = 1 .. J, where J is the first j with F(j) >= n
+    J = o * (n // W + 1)
+    j = np.arange(1, J + 1)
+    F = (j // o) * W + np.asarray(f, dtype=np.int64)[j % o]
+    F = np.minimum(F, n)
+    # h[r] = sum_{j: F(j) < r} (r - F(j)); F is non-decreasing
+    cnt = np.bincount(F, minlength=n + 1)[: n + 1]  # how many j have F(j) == v
+    below = np.concatenate(([0], np.cumsum(cnt)[:-1]))  # j with F(j) < r
+    below_sum = np.concatenate(([0], np.cumsum(cnt * np.arange(n + 1))[:-1]))
+    r = np.arange(n + 1)
+    return r * below - below_sum
+
+
+class _SearchLimit(Exception):
+    def __init__(self, bound: int, expanded: int) -> None:
+        self.bound, self.expanded = bound, expanded
+
+
+Staircase = tuple[tuple[int, int], ...]
+
+
+def _cap(groups: Staircase, c: int, q: int) -> int:
+    """Most requests that may start at the next time from this staircase."""
+    cap = q
+    for age, budget in groups:
+        cap = min(cap, budget // (c - age - 1))
+    return cap
+
+
+def _move(groups: Staircase, x: int, s: int, o: int, M: int, r: int | None) -> Staircase:
+    """The staircase after starting ``x`` at the next time (Lemmas 3 and 4).
+
+    Groups are aged and charged, expired ones dropped, the new group added, and groups
+    dominated by a newer one with a budget as small deleted. With ``r`` (requests
+    still waiting after the move) groups whose budget no future can exhaust are
+    deleted too; without it the staircase does not depend on ``r``.
+    """
+    c = s + o
+    moved = [(age + 1, budget - (c - age - 1) * x) for age, budget in groups if age + 2 <= o - 1]
+    if x and o >= 2:
+        moved.append((0, M - c * x))
+    moved.sort()  # newest (smallest age) first
+    kept = []
+    lowest = None
+    for age, budget in moved:
+        if lowest is not None and budget >= lowest:
+            continue
+        if r is not None and budget >= r * (c - age - 1):
+            continue
+        kept.append((age, budget))
+        lowest = budget
+    kept.reverse()
+    return tuple(kept)
+
+
+def _staircase_search(
+    n: int, s: int, o: int, M: int, max_states: int, deadline: float | None
+) -> tuple[list[int], int]:
+    """A* over staircase states; returns the start counts and the states expanded.
+
+    A state after deciding the starts of time ``t`` is ``(groups, r)``: ``r`` requests
+    not started yet and ``groups`` the non-dominated *open* start groups, each as
+    ``(age, budget)`` with ``age = t - k`` for a group started at ``k`` and ``budget``
+    the memory its completion round still has free for requests started after ``t``
+    (``proofs/semi_online_optimality.md``, Lemmas 1-3). Starting ``x`` at ``t + 1``
+    costs ``r - x`` (requests still waiting), and the objective is the path's cost.
+    """
+    c = s + o
+    q = M // c
+    h = _cost_bounds(n, s, o, M).tolist()
+    start = ((), n)
+    best = {start: 0}
+    parent: dict[tuple, tuple | None] = {start: None}
+    heap = [(h[n], 0, start)]
+    expanded = 0
+    while heap:
+        f, d, state = heapq.heappop(heap)
+        if d > best[state]:
+            continue
+        groups, r = state
+        if r == 0:
+            counts = []
+            while parent[state] is not None:
+                state, x = parent[state]
+                counts.append(x)
+            return counts[::-1], expanded
+        expanded += 1
+        if expanded > max_states or (
+            deadline is not None and expanded % 4096 == 0 and time.perf_counter() > deadline
+        ):
+            raise _SearchLimit(f, expanded)
+        for x in range(min(r, _cap(groups, c, q)), -1, -1):
+            r2 = r - x
+            nxt = (_move(groups, x, s, o, M, r2), r2)
+            nd = d + r2
+            if nd < best.get(nxt, nd + 1):
+                best[nxt] = nd
+                parent[nxt] = (state, x)
+                heapq.heappush(heap, (nd + h[r2], nd, nxt))
+    raise AssertionError("unreachable: one request at a time is always feasible")
+
+
+def _enumerate_staircases(
+    s: int, o: int, M: int, max_states: int, deadline: float | None = None
+) -> np.ndarray:
+    """Every staircase reachable from the empty one, as a move table.
+
+    Returns ``nxt`` with ``nxt[i, x]`` the index of the staircase reached from
+    staircase ``i`` by starting ``x`` requests (``-1`` where ``x`` is not allowed);
+    staircase 0 is the empty one. Staircases here never use the ``r``-dependent
+    deletion, so the table does not depend on ``n``. Stops (``_SearchLimit``) past
+    ``max_states`` staircases or ``4 max_states`` table cells.
+    """
+    c = s + o
+    q = M // c
+    index: dict[Staircase, int] = {(): 0}
+    order: list[Staircase] = [()]
+    cells = array("q")  # row i holds nxt[i, 0..q]
+    i = 0
+    while i < len(order):
+        if deadline is not None and i % 4096 == 0 and time.perf_counter() > deadline:
+            raise _SearchLimit(0, len(order))
+        groups = order[i]
+        row = [-1] * (q + 1)
+        for x in range(_cap(groups, c, q) + 1):
+            nxt = _move(groups, x, s, o, M, None)
+            j = index.get(nxt)
+            if j is None:
+                if len(order) >= max_states or (len(order) + 1) * (q + 1) > 4 * max_states:
+                    raise _SearchLimit(0, len(order))
+                j = index[nxt] = len(order)
+                order.append(nxt)
+            row[x] = j
+        cells.extend(row)
+        i += 1
+    return np.frombuffer(cells, dtype=np.int64).reshape(len(order), q + 1).copy()
+
+
+def _staircase_dp(
+    n: int, nxt: np.ndarray, deadline: float | None, *, choices: bool = True
+) -> tuple[list[int], np.ndarray]:
+    """Exact layered DP over ``(staircase, r)`` for ``r = 1 .. n``.
+
+    Returns the optimal start counts for ``n`` (empty without ``choices``, which
+    then keeps no choice table) and ``V(empty, r)`` for ``r = 0 .. n``, i.e. the
+    optimal sum of starts of every instance with ``r <= n`` requests.
+
+    ``V(i, r) = min( min_{x >= 1} (r - x) + V(nxt[i, x], r - x),  r + V(nxt[i, 0], r) )``
+    with ``V(., 0) = 0``. Moves with ``x >= 1`` go to a lower layer; the ``x = 0``
+    move stays in layer ``r`` but ages every group, so it reaches the empty staircase
+    in at most ``o - 1`` steps: the layer is solved by increasing depth in that
+    chain, and the empty staircase never waits (that would repeat itself at cost
+    ``r > 0``). Time ``O(n K (q + o))`` for ``K`` staircases, vectorised over them.
+    """
+    K, width = nxt.shape
+    q = width - 1
+    wait = nxt[:, 0]
+    depth = np.full(K, -1, dtype=np.int64)
+    depth[0] = 0
+    while (depth < 0).any():
+        todo = (depth < 0) & (depth[wait] >= 0)
+        if not todo.any():
+            raise AssertionError("a staircase never empties by waiting")
+        depth[todo] = depth[wait[todo]] + 1
+    levels = [np.flatnonzero(depth == d) for d in range(1, int(depth.max()) + 1)]
+    allowed = [np.flatnonzero(nxt[:, x] >= 0) for x in range(width)]
+    targets = [nxt[allowed[x], x] for x in range(width)]
+    ring = np.zeros((width, K), dtype=np.int64)  # ring[r % width] = V(., r)
+    dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+    choice = np.zeros((n + 1 if choices else 1, K), dtype=dtype)
+    empty_values = np.zeros(n + 1, dtype=np.int64)
+    big = np.iinfo(np.int64).max // 4
+    for r in range(1, n + 1):
+        if deadline is not None and r % 1024 == 0 and time.perf_counter() > deadline:
+            raise _SearchLimit(0, r * K)
+        value = np.full(K, big, dtype=np.int64)
+        best = choice[r if choices else 0]
+        for x in range(1, min(q, r) + 1):
+            idx = allowed[x]
+            cand = ring[(r - x) % width][targets[x]] + (r - x)
+            better = cand < value[idx]
+            value[idx[better]] = cand[better]
+            best[idx[better]] = x
+        for lv in levels:
+            cand = value[wait[lv]] + r
+            better = cand < value[lv]
+            value[lv[better]] = cand[better]
+            best[lv[better]] = 0
+        ring[r % width] = value
+        empty_values[r] = value[0]
+    counts = []
+    i, r = 0, n if choices else 0
+    while r > 0:
+        x = int(choice[r, i])
+        counts.append(x)
+        i = int(nxt[i, x])
+        r -= x
+    return counts, empty_values
+
+
+def optimal_groups(
+    n: int,
+    s: int,
+    o: int,
+    M: int,
+    *,
+    max_states: int = MAX_STATES,
+    time_limit: float | None = None,
+    search: str = "auto",
+) -> tuple[np.ndarray, np.ndarray]:
+    """An optimal schedule as start *groups*: ``sizes[g]`` requests start at ``times[g]``.
+
+    Parameters
+    ----------
+    n, s, o, M
+        Requests, prompt, output and memory (``s + o <= M``).
+    max_states
+        The exact search refuses after expanding this many states.
+    time_limit
+        Seconds after which the exact search refuses (``None``: no limit).
+    search
+        How the third case is solved: ``"dp"`` (layered DP over all reachable
+        staircases, ``O(n K (q + o))``), ``"astar"`` (A* over (staircase, r)), or
+        ``"auto"``: the DP when the ``K`` staircases number at most ``max_states``
+        (refusing if its choice table, ``K (n + 1)`` bytes, exceeds
+        :data:`MAX_TABLE`), else A* if ``n <= ASTAR_MAX_N``, else refuse.
+
+    Returns
+    -------
+    times, sizes : numpy.ndarray
+        int64 arrays; ``times`` strictly increasing, ``sizes`` positive, summing to
+        ``n``; the schedule minimises ``sum_g times[g] * sizes[g]``.
+
+    Raises
+    ------
+    SemiOnlineError
+        On invalid parameters, or when the exact search exceeds its limits (the
+        message gives the proven lower bound reached).
+    """
+    method = method_for(n, s, o, M)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if method == "all-at-once":
+        return np.zeros(1, dtype=np.int64), np.array([n], dtype=np.int64)
+    if method == "prompt-dominated":
+        return _lane_groups(n, o, M // (s + o))
+    if search not in ("auto", "dp", "astar"):
+        raise SemiOnlineError(f"search must be 'auto', 'dp' or 'astar', got {search!r}")
+    if M // (s + o) >= max_states:
+        raise SemiOnlineError(
+            f"semi-online: up to {M // (s + o)} requests may start at one time (n={n}, "
+            f"s={s}, o={o}, M={M}), more moves per state than max_states={max_states}"
+        )
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    try:
+        counts = None
+        if search in ("auto", "dp"):
+            try:
+                nxt = _enumerate_staircases(s, o, M, max_states, deadline)
+            except _SearchLimit:
+                if search == "dp":
+                    raise
+                nxt = None
+            if nxt is not None:
+                if search == "auto" and nxt.shape[0] * (n + 1) > MAX_TABLE:
+                    raise SemiOnlineError(
+                        f"semi-online: the layered DP for n={n}, s={s}, o={o}, M={M} needs "
+                        f"a choice table of {nxt.shape[0]} staircases x {n + 1} layers, "
+                        f"more than MAX_TABLE = {MAX_TABLE} cells (pass search='dp' to "
+                        "allocate it anyway)"
+                    )
+                counts, _ = _staircase_dp(n, nxt, deadline)
+        if counts is None:
+            if search == "auto" and n > ASTAR_MAX_N:
+                raise SemiOnlineError(
+                    f"semi-online: more than max_states={max_states} staircases for s={s}, "
+                    f"o={o}, M={M}, and n={n} is too large for the A* fallback "
+                    f"(ASTAR_MAX_N = {ASTAR_MAX_N}); the exact algorithms are exponential "
+                    "in o in the worst case"
+                )
+            counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
+    except _SearchLimit as stop:
+        raise SemiOnlineError(
+            f"semi-online: the exact staircase search ({search}) for n={n}, s={s}, o={o}, "
+            f"M={M} stopped after {stop.expanded} states (limit max_states={max_states}, "
+            f"time_limit={time_limit}); proven lower bound on sum of starts: {stop.bound}. "
+            "This instance is neither 'all at once' nor prompt-dominated, and the "
+            "exact search is exponential in o in the worst case"
+        ) from None
+    x = np.array(counts, dtype=np.int64)
+    times = np.flatnonzero(x).astype(np.int64)
+    return times, x[times]
+
+
+def optimal_counts(n: int, s: int, o: int, M: int, **kwargs: Any) -> np.ndarray:
+    """Optimal start counts ``x_k`` (``x[k]`` requests start at time ``k``), dense.
+
+    The array is as long as the last start time plus one (use
+    :func:`optimal_groups` for long horizons). Arguments as :func:`optimal_groups`;
+    empty for ``n = 0``, otherwise its last entry is positive.
+    """
+    times, sizes = optimal_groups(n, s, o, M, **kwargs)
+    x = np.zeros(int(times[-1]) + 1 if times.size else 0, dtype=np.int64)
+    x[times] = sizes
+    return x
+
+
+def counts_to_starts(counts: np.ndarray) -> np.ndarray:
+    """Sorted start times from start counts."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+
+
+def optimal_starts(n: int, s: int, o: int, M: int, **kwargs: Any) -> np.ndarray:
+    """Sorted optimal start times (arguments as :func:`optimal_groups`)."""
+    times, sizes = optimal_groups(n, s, o, M, **kwargs)
+    return np.repeat(times, sizes)
+
+
+def optimal_total_latency(n: int, s: int, o: int, M: int, **kwargs: Any) -> int:
+    """The minimum total latency ``sum_k k x_k + n o``."""
+    times, sizes = optimal_groups(n, s, o, M, **kwargs)
+    return int(np.dot(times, sizes)) + n * o
+
+
+def optimal_sums(n_max: int, s: int, o: int, M: int, *, max_states: int = MAX_STATES) -> np.ndarray:
+    """``Z*(n)``, the optimal sum of starts, for every ``n = 0 .. n_max`` in one pass.
+
+    Uses the closed form on prompt-dominated parameters and otherwise one run of the
+    layered DP without its choice table (``V(empty, r)`` for all ``r``), so memory is
+    ``O(K q)``. Total latency is ``Z*(n) + n o``.
+    """
+    method_for(n_max, s, o, M)  # validates
+    if is_prompt_dominated(s, o, M):
+        L = M // (s + o)
+        m, r = np.divmod(np.arange(n_max + 1, dtype=np.int64), L)
+        return o * (L * m * (m - 1) // 2 + r * m)
+    try:
+        nxt = _enumerate_staircases(s, o, M, max_states)
+    except _SearchLimit as stop:
+        raise SemiOnlineError(
+            f"semi-online: more than {stop.expanded} staircases for s={s}, o={o}, M={M} "
+            f"(max_states={max_states})"
+        ) from None
+    return _staircase_dp(n_max, nxt, None, choices=False)[1]
+
+
+def greedy_counts(n: int, s: int, o: int, M: int) -> np.ndarray:
+    """The greedy rule: at each time start as many as stay feasible if nothing else starts.
+
+    This is what MC-SF does on identical requests at time 0. It is *not* optimal
+    (``proofs/greedy_not_optimal.md``); it is here to measure the gap. O(K o^2) for
+    ``K`` start times.
+    """
+    _check(n, s, o, M)
+    window = np.zeros(o, dtype=np.int64)  # window[j]: started j rounds ago
+    age_mem = s + np.arange(o + 1, dtype=np.int64)  # memory at age a
+    out: list[int] = []
+    left = n
+    while left:
+        shifted = np.concatenate(([0], window[:-1]))
+        # memory in round t + r (r = 1..o) of the runs already started, and per new run
+        free = np.empty(o, dtype=np.int64)
+        for r in range(1, o + 1):
+            ages = np.arange(o) + r
+            alive = ages <= o
+            held = int(np.dot(shifted[alive], age_mem[ages[alive]]))
+            free[r - 1] = (M - held) // (s + r)
+        x = int(min(left, free.min()))
+        shifted[0] = x
+        window = shifted
+        out.append(x)
+        left -= x
+    return np.array(out, dtype=np.int64)
+
+
+def objective_of_counts(counts: np.ndarray) -> int:
+    """``sum_k k x_k`` for start counts ``x``."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return int(np.dot(np.arange(counts.size, dtype=np.int64), counts))
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    threads: int = 1,
+    gap: float = 0.0,
+    initial: Schedule | None = None,
+    log: bool = False,
+    seed: int = 0,
+    max_states: int = MAX_STATES,
+    search: str = "auto",
+    **options: Any,
+) -> Result:
+    """Backend ``"semi-online"``: the proven optimum of an identical-request instance.
+
+    ``threads``, ``gap``, ``initial`` and ``seed`` are accepted for the common backend
+    signature and ignored (the algorithm is exact, sequential and deterministic).
+
+    Raises
+    ------
+    SemiOnlineError
+        If the instance is not identical requests with a common arrival, if an
+        option is unknown, or if the exact search exceeds ``max_states`` /
+        ``time_limit``.
+    """
+    if options:
+        raise SemiOnlineError(f"semi-online: unknown option(s) {sorted(options)}")
+    t0 = time.perf_counter()
+    n, s, o, M, a = identical_parameters(instance)
+    method = method_for(n, s, o, M)
+    times, sizes = optimal_groups(
+        n, s, o, M, max_states=max_states, time_limit=time_limit, search=search
+    )
+    starts = np.repeat(times, sizes) + a
+    schedule = Schedule.from_indices(instance, np.arange(n), starts)
+    objective = int(np.dot(times, sizes)) + n * o
+    if log:
+        print(f"semi-online: n={n} s={s} o={o} M={M} method={method} objective={objective}")
+    return Result(
+        instance=instance.name,
+        solver="semi-online",
+        status="optimal",
+        objective=objective,
+        lower_bound=float(objective),
+        runtime=time.perf_counter() - t0,
+        schedule=schedule,
+        metadata={"method": method, "n": n, "prompt": s, "output": o, "memory": M},
+    )
