@@ -52,6 +52,8 @@ if TYPE_CHECKING:  # pragma: no cover
 DETAIL_LIMIT = 40
 #: Longest horizon (rounds) drawn round by round in the detailed memory panel.
 DETAIL_HORIZON = 20_000
+#: Most request-rounds of stacked memory bands; beyond, the detailed view draws the total.
+BAND_CELLS = 4_000_000
 #: Pixel columns of the aggregate (lane) views.
 TIME_BINS = 1600
 #: Most image rows of the lane view; more lanes share a row.
@@ -353,7 +355,7 @@ def build_panel(
         panel.memory_edges = np.minimum(np.arange(panel.memory.size + 1) * width, T)
     else:
         panel.memory = report.memory_profile
-        if detailed:
+        if detailed and n * T <= BAND_CELLS:
             _bands(panel, instance, T)
     return panel
 

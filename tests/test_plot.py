@@ -358,3 +358,13 @@ def test_cli_view_flags(tmp_path, capsys):
     assert "not allowed with" in capsys.readouterr().err
     (p,) = plot_solutions(load_instance(EX), [load_solution(EX_SOL)], detailed=False).panels
     assert not p.detailed and p.gantt_image is not None and p.bands is None
+
+
+def test_forced_detail_on_many_requests_keeps_the_total_memory(monkeypatch):
+    import kvopt.plot
+
+    inst, sched = wave_instance(300)
+    monkeypatch.setattr(kvopt.plot, "BAND_CELLS", 1000)
+    (p,) = kvopt.plot.plot_solutions(inst, [sched], detailed=True).panels
+    assert p.detailed and p.bands is None
+    np.testing.assert_array_equal(p.memory, verify(inst, sched).memory_profile)
