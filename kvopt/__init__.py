@@ -16,6 +16,7 @@ from kvopt.result import Result
 from kvopt.schedule import Run, Schedule
 from kvopt.simulate import SimResult, SimulationError, simulate
 from kvopt.solve import solve
+from kvopt.solvers.lp_bound import lower_bound
 from kvopt.verify import Report, verify
 
 __version__ = "0.1.0"
@@ -38,6 +39,7 @@ __all__ = [
     "generate",
     "load_instance",
     "load_solution",
+    "lower_bound",
     "save_instance",
     "save_solution",
     "simulate",

@@ -22,6 +22,8 @@ from kvopt.verify import verify
 
 #: Registered backends: name -> "module:function".
 SOLVERS: dict[str, str] = {
+    "milp": "kvopt.solvers.milp:solve",
+    "cpsat": "kvopt.solvers.cpsat:solve",
     "semi-online": "kvopt.semi_online:solve",
 }
 

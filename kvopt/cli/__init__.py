@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from kvopt import __version__
-from kvopt.cli import generate, info, plot, policies, simulate, verify
+from kvopt.cli import generate, info, plot, policies, simulate, solve, verify
 from kvopt.errors import KvoptError
 
 #: The sub-command modules, in help order.
-COMMANDS = [info, verify, generate, simulate, policies, plot]
+COMMANDS = [info, verify, generate, simulate, policies, solve, plot]
 
 #: Exit codes shared by every command.
 EXIT_OK, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -1,0 +1,188 @@
+"""What both exact backends share: preparation (warm start, windows, identical
+requests) and turning a solver's answer into a :class:`~kvopt.result.Result`."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kvopt.bounds import trivial_lower_bound
+from kvopt.errors import KvoptError
+from kvopt.model import Instance
+from kvopt.result import Result
+from kvopt.schedule import Schedule
+from kvopt.solvers.heuristic import earliest_fit, total_latency
+from kvopt.solvers.horizon import StartWindows, plain_windows, start_windows
+from kvopt.verify import verify
+
+#: Tolerance when rounding a floating-point bound up to the integer objective.
+BOUND_TOL = 1e-6
+
+
+@dataclass
+class Prepared:
+    """Everything a backend needs besides the instance.
+
+    Attributes
+    ----------
+    start
+        Start times of the best known feasible schedule (warm start / hint).
+    upper_bound
+        Its total latency.
+    trivial_bound
+        :func:`kvopt.bounds.trivial_lower_bound`.
+    windows
+        Start windows the model may use (safe: they keep an optimal schedule).
+    identical
+        Groups (index lists, increasing) of requests with equal arrival, prompt and
+        output, whose starts may be ordered by index.
+    """
+
+    start: np.ndarray
+    upper_bound: int
+    trivial_bound: int
+    windows: StartWindows
+    identical: list[list[int]] = field(default_factory=list)
+
+
+def identical_groups(instance: Instance) -> list[list[int]]:
+    """Groups of at least two requests with equal ``(a_i, s_i, o_i)``, in index order."""
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    cols = zip(
+        instance.arrival.tolist(), instance.prompt.tolist(), instance.output.tolist(), strict=True
+    )
+    for i, key in enumerate(cols):
+        groups.setdefault(key, []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def prepare(
+    instance: Instance,
+    initial: Schedule | None,
+    *,
+    windows: bool = True,
+    symmetry: bool = True,
+    heuristic: bool = True,
+    lp_windows: bool = True,
+    time_limit: float | None = None,
+) -> Prepared:
+    """Warm start, upper bound, start windows and identical groups for ``instance``.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    initial
+        A user's feasible non-preemptive schedule (checked), or ``None``.
+    windows
+        Use the safe start windows of :mod:`kvopt.solvers.horizon`; otherwise the plain
+        common horizon ``max a + sum o``.
+    symmetry
+        Report identical requests (their starts get ordered).
+    heuristic
+        Compute the earliest-fit schedule (otherwise only ``initial``, or FCFS placement).
+    lp_windows
+        Tighten the windows once more with ``LB_{-i}`` from the LP relaxation of the
+        instance without ``i`` (:func:`kvopt.solvers.lp_bound.others_lp_bounds`).
+    time_limit
+        The backend's time limit: the local search of the warm start may take a tenth
+        of it (at most 1 s), the LP tightening a fifth (requests it does not reach keep
+        their trivial windows).
+    """
+    candidates = []
+    if initial is not None:
+        try:
+            verify(instance, initial, allow_eviction=False)
+        except KvoptError as e:
+            raise KvoptError(f"the initial schedule is not feasible: {e}") from None
+        candidates.append(initial.starts(instance))
+    if heuristic or not candidates:
+        budget = 1.0 if time_limit is None else min(1.0, 0.1 * time_limit)
+        candidates.append(earliest_fit(instance, improve=heuristic, time_budget=budget))
+    start = min(candidates, key=lambda st: total_latency(instance, st))
+    ub = total_latency(instance, start)
+    win = start_windows(instance, ub) if windows else plain_windows(instance)
+    prepared = Prepared(
+        start=np.asarray(start, dtype=np.int64),
+        upper_bound=ub,
+        trivial_bound=trivial_lower_bound(instance),
+        windows=win,
+        identical=identical_groups(instance) if symmetry else [],
+    )
+    if windows and lp_windows and instance.n > 1:
+        from kvopt.solvers.horizon import others_lower_bounds
+        from kvopt.solvers.lp_bound import others_lp_bounds
+
+        budget = None if time_limit is None else 0.2 * time_limit
+        lp = others_lp_bounds(instance, prepared, time_limit=budget)
+        trivial = others_lower_bounds(instance)
+        others = np.array(
+            [t if v is None else max(t, v) for t, v in zip(trivial.tolist(), lp, strict=True)]
+        )
+        prepared.windows = start_windows(instance, ub, others)
+    return prepared
+
+
+def remaining(time_limit: float | None, since: float) -> float | None:
+    """Seconds left of ``time_limit`` counted from ``since`` (at least 0.01)."""
+    if time_limit is None:
+        return None
+    return max(0.01, time_limit - (time.perf_counter() - since))
+
+
+def finish(
+    instance: Instance,
+    solver: str,
+    prepared: Prepared,
+    start: np.ndarray | None,
+    bound: float | None,
+    *,
+    began: float,
+    variables: int | None,
+    constraints: int | None,
+    metadata: dict,
+) -> Result:
+    """The :class:`Result` of a backend run.
+
+    The schedule is the better of the solver's (``start``) and the warm start; the
+    bound is the better of the solver's and the trivial bound. The status is
+    ``"optimal"`` only if ``ceil(bound) >= objective`` (the objective is integral).
+    """
+    best = prepared.start
+    source = "warm start"
+    if start is not None and total_latency(instance, start) <= prepared.upper_bound:
+        best, source = np.asarray(start, dtype=np.int64), "solver"
+    objective = total_latency(instance, best)
+    lb = float(prepared.trivial_bound)
+    if bound is not None and math.isfinite(bound):
+        lb = max(lb, float(math.ceil(bound - BOUND_TOL)))
+    if lb > objective:
+        raise AssertionError(
+            f"{solver}: proven bound {lb} above the objective {objective} of a feasible "
+            "schedule (a bug in the model or the solver)"
+        )
+    status = "optimal" if lb >= objective else "feasible"
+    meta = {
+        "schedule_from": source,
+        "warm_start_objective": prepared.upper_bound,
+        "trivial_lower_bound": prepared.trivial_bound,
+        "horizon": prepared.windows.horizon,
+        "window_pairs": prepared.windows.size(),
+        "identical_groups": len(prepared.identical),
+        **metadata,
+    }
+    return Result(
+        instance=instance.name,
+        solver=solver,
+        status=status,
+        objective=objective,
+        lower_bound=lb,
+        runtime=time.perf_counter() - began,
+        schedule=Schedule.from_indices(instance, np.arange(instance.n), best),
+        variables=variables,
+        constraints=constraints,
+        metadata=meta,
+    )

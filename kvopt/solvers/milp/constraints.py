@@ -1,0 +1,57 @@
+"""Constraints of the MILP: one start per request, memory per round, ordered twins."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from kvopt.solvers.milp.data import MilpData
+
+
+def _starts_of(data: MilpData) -> dict[int, list[int]]:
+    starts: dict[int, list[int]] = defaultdict(list)
+    for i, k in data.pairs:
+        starts[i].append(k)
+    return starts
+
+
+def add_assignment(model: pyo.ConcreteModel, data: MilpData) -> None:
+    """``sum_k x[i, k] = 1`` for every request ``i``."""
+    starts = _starts_of(data)
+    model.I = pyo.Set(initialize=sorted(starts), ordered=True)
+    model.assign = pyo.Constraint(
+        model.I, rule=lambda m, i: pyo.quicksum(m.x[i, k] for k in starts[i]) == 1
+    )
+
+
+def add_memory(model: pyo.ConcreteModel, data: MilpData, memory: int) -> None:
+    """``sum_{(i,k) running in t} (s_i + t - k) x[i, k] <= M`` for every round in ``T*``."""
+    model.T = pyo.Set(initialize=data.rounds, ordered=True)
+    model.memory = pyo.Constraint(
+        model.T,
+        rule=lambda m, t: pyo.quicksum(c * m.x[i, k] for i, k, c in data.terms[t]) <= memory,
+    )
+
+
+def add_symmetry(model: pyo.ConcreteModel, data: MilpData) -> None:
+    """Identical requests ``i < j`` (consecutive in a group) start in index order.
+
+    In the aggregated-cumulative form ``sum_{k' <= k} x[j, k'] <= sum_{k' <= k} x[i, k']``
+    for every ``k`` of the (common) window: ``j`` may have started by ``k`` only if ``i``
+    has. This is stronger in the LP than comparing the two start times.
+    """
+    starts = _starts_of(data)
+    rows = []
+    for group in data.identical:
+        for i, j in zip(group, group[1:], strict=False):
+            for k in starts[i][:-1]:  # at the last start both sums are 1
+                rows.append((i, j, k))
+    model.S = pyo.Set(initialize=rows, dimen=3, ordered=True)
+
+    def rule(m, i, j, k):
+        return pyo.quicksum(m.x[j, q] for q in starts[j] if q <= k) <= pyo.quicksum(
+            m.x[i, q] for q in starts[i] if q <= k
+        )
+
+    model.twins = pyo.Constraint(model.S, rule=rule)

@@ -1,0 +1,53 @@
+"""Assemble the Pyomo model of the MILP from its pieces (``models/milp.md``)."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from kvopt.model import Instance
+from kvopt.solvers.common import Prepared
+from kvopt.solvers.milp.constraints import add_assignment, add_memory, add_symmetry
+from kvopt.solvers.milp.data import MilpData, milp_data
+from kvopt.solvers.milp.objective import add_objective
+from kvopt.solvers.milp.variables import add_variables
+
+
+def build_model(
+    instance: Instance,
+    prepared: Prepared,
+    *,
+    relax: bool = False,
+    sparse_rows: bool = True,
+) -> tuple[pyo.ConcreteModel, MilpData]:
+    """The time-indexed MILP over the start windows of ``prepared``.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    prepared
+        Windows, identical groups (from :func:`kvopt.solvers.common.prepare`).
+    relax
+        Build the LP relaxation.
+    sparse_rows
+        Omit memory rows that can never bind.
+
+    Returns
+    -------
+    model, data
+        The Pyomo model and the index sets it was built from.
+    """
+    data = milp_data(instance, prepared, sparse_rows=sparse_rows)
+    model = pyo.ConcreteModel(name=instance.name)
+    add_variables(model, data, relax=relax)
+    add_assignment(model, data)
+    add_memory(model, data, instance.memory)
+    add_symmetry(model, data)
+    add_objective(model, data, instance)
+    return model, data
+
+
+def model_size(model: pyo.ConcreteModel) -> tuple[int, int]:
+    """``(variables, constraints)`` of a model made by :func:`build_model`."""
+    rows = len(model.assign) + len(model.memory) + len(model.twins)
+    return len(model.x), rows
