@@ -87,3 +87,35 @@ def test_mcsf_ratio_on_small_random_instances_is_recorded():
     )
     assert ratios.min() >= 1.0
     assert ratios.mean() < 1.5
+
+
+@pytest.mark.parametrize("memory", [10, 30, 100, 400])
+def test_blocking_thin_policies_match_the_closed_form(memory):
+    """proofs/blocking_thin.md: FCFS, SF and MC-SF run the blockers first."""
+    from kvopt import generate
+
+    inst = generate("blocking-thin", memory=memory)
+    for policy in ("fcfs", "sf", "mcsf"):
+        objective = simulate(inst, make_policy(policy)).report.objective
+        assert objective == inst.metadata["policy_objective"], policy
+
+
+@pytest.mark.parametrize("memory", [10, 16, 25])
+def test_blocking_thin_optimum_matches_the_closed_form(memory):
+    from kvopt import generate, solve
+
+    inst = generate("blocking-thin", memory=memory)
+    for solver in ("milp", "cpsat"):
+        res = solve(inst, solver, time_limit=60)
+        assert res.status == "optimal"
+        assert res.objective == inst.metadata["optimal_objective"], solver
+
+
+@pytest.mark.parametrize(("alpha", "lower"), [(0.5, 6), (0.25, 4), (1 / 3, 6)])
+def test_amax_family_policies_match_the_closed_form(alpha, lower):
+    """proofs/amax_family.md: A_max and H-SF start full batches every `lower` rounds."""
+    from kvopt import generate
+
+    inst = generate("amax-family", alpha=alpha, n=40, lower=lower)
+    assert simulate(inst, make_policy("amax")).report.objective == inst.metadata["amax_objective"]
+    assert simulate(inst, make_policy("h-sf")).report.objective == inst.metadata["hsf_objective"]

@@ -18,6 +18,7 @@ from kvopt.cli import (
     bounds,
     generate,
     info,
+    plot,
     policies,
     ratio,
     simulate,
@@ -27,7 +28,7 @@ from kvopt.cli import (
 from kvopt.errors import KvoptError
 
 #: The sub-command modules, in help order.
-COMMANDS = [info, verify, generate, simulate, policies, solve, ratio, adversary, bounds]
+COMMANDS = [info, verify, generate, simulate, policies, solve, plot, ratio, adversary, bounds]
 
 #: Exit codes shared by every command.
 EXIT_OK, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
