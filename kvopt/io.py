@@ -27,6 +27,13 @@ from kvopt.schedule import Schedule
 #: Statuses a solution file may carry.
 STATUSES = ("optimal", "feasible", "infeasible", "unknown")
 
+
+def check_status(status: str) -> None:
+    """Raise ``ValueError`` unless ``status`` is one of :data:`STATUSES`."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+
+
 _INSTANCE_KEYS = {"name", "memory", "requests"}
 _INSTANCE_OPTIONAL = {"metadata", "$schema"}
 _REQUEST_KEYS = ("id", "arrival", "prompt", "output")
@@ -277,8 +284,7 @@ class Solution:
     metrics: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        check_status(self.status)
 
     def to_dict(self) -> dict[str, Any]:
         """The solution in the file format."""

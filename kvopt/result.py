@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kvopt.io import STATUSES, Solution
+from kvopt.io import Solution, check_status
 from kvopt.schedule import Schedule
 
 
@@ -50,8 +50,7 @@ class Result:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        check_status(self.status)
 
     @property
     def gap(self) -> float | None:

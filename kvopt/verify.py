@@ -307,12 +307,19 @@ def verify(
     L = E - S
     out_len = instance.output[I]
 
-    def per_run(kind: str, mask: np.ndarray, text) -> None:
+    def listed(kind: str, mask: np.ndarray, text, request, what: str) -> None:
+        """One violation per set entry of ``mask`` (at most MAX_LISTED), then a count."""
         for k in np.flatnonzero(mask)[:MAX_LISTED].tolist():
-            violations.append(Violation(kind, text(k), request=ids[I[k]]))
+            violations.append(Violation(kind, text(k), request=request(k)))
         extra = int(mask.sum()) - MAX_LISTED
         if extra > 0:
-            violations.append(Violation(kind, f"... and {extra} more runs of this kind"))
+            violations.append(Violation(kind, f"... and {extra} more {what} of this kind"))
+
+    def per_run(kind: str, mask: np.ndarray, text) -> None:
+        listed(kind, mask, text, lambda k: ids[I[k]], "runs")
+
+    def per_request(kind: str, mask: np.ndarray, text) -> None:
+        listed(kind, mask, text, lambda i: ids[i], "requests")
 
     def desc(k: int) -> str:
         return f"run {int(run_pos[k])} of request {ids[I[k]]!r} ({S[k]} -> {E[k]})"
@@ -350,41 +357,28 @@ def verify(
     last[:-1] = ~same
     last_complete = np.zeros(n, dtype=bool)
     last_complete[Io[last]] = complete[order][last]
-    for i in np.flatnonzero(n_runs == 0)[:MAX_LISTED].tolist():
-        violations.append(Violation("missing", f"request {ids[i]!r} is never run", request=ids[i]))
-    for i in np.flatnonzero((n_runs > 0) & (n_complete == 0))[:MAX_LISTED].tolist():
-        violations.append(
-            Violation(
-                "incomplete",
-                f"request {ids[i]!r} has no complete run (needs {instance.output[i]} rounds)",
-                request=ids[i],
-            )
-        )
-    for i in np.flatnonzero(n_complete > 1)[:MAX_LISTED].tolist():
-        violations.append(
-            Violation(
-                "multiple-complete",
-                f"request {ids[i]!r} has {n_complete[i]} complete runs",
-                request=ids[i],
-            )
-        )
-    for i in np.flatnonzero((n_complete == 1) & ~last_complete)[:MAX_LISTED].tolist():
-        violations.append(
-            Violation(
-                "complete-not-last",
-                f"request {ids[i]!r} runs again after its complete run",
-                request=ids[i],
-            )
-        )
+    per_request("missing", n_runs == 0, lambda i: f"request {ids[i]!r} is never run")
+    per_request(
+        "incomplete",
+        (n_runs > 0) & (n_complete == 0),
+        lambda i: f"request {ids[i]!r} has no complete run (needs {instance.output[i]} rounds)",
+    )
+    per_request(
+        "multiple-complete",
+        n_complete > 1,
+        lambda i: f"request {ids[i]!r} has {n_complete[i]} complete runs",
+    )
+    per_request(
+        "complete-not-last",
+        (n_complete == 1) & ~last_complete,
+        lambda i: f"request {ids[i]!r} runs again after its complete run",
+    )
     if not allow_eviction:
-        for i in np.flatnonzero(n_runs > 1)[:MAX_LISTED].tolist():
-            violations.append(
-                Violation(
-                    "eviction",
-                    f"request {ids[i]!r} has {n_runs[i]} runs; this schedule may not evict",
-                    request=ids[i],
-                )
-            )
+        per_request(
+            "eviction",
+            n_runs > 1,
+            lambda i: f"request {ids[i]!r} has {n_runs[i]} runs; this schedule may not evict",
+        )
 
     # memory
     pos = L > 0

@@ -201,3 +201,12 @@ def test_memory_check_matches_brute_force_on_random_overloads():
         if over.size:
             assert mem_v[0].round == over[0] + 1
             assert mem_v[0].amount == mem[over[0]] - M
+
+
+def test_many_violations_are_listed_up_to_a_cap_then_counted():
+    from kvopt.verify import MAX_LISTED
+
+    inst = Instance.from_arrays("many", 10, arrival=[0] * 60, prompt=[1] * 60, output=[1] * 60)
+    r = verify(inst, Schedule(), strict=False)
+    assert [v.kind for v in r.violations] == ["missing"] * (MAX_LISTED + 1)
+    assert r.violations[-1].message == f"... and {60 - MAX_LISTED} more requests of this kind"
