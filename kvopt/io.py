@@ -375,3 +375,55 @@ def save_solution(solution: Solution, path: str | os.PathLike[str]) -> None:
     d = solution.to_dict()
     runs = d.pop("runs")
     write_text_atomic(path, _dump_rows(d, "runs", runs))
+
+
+def solution_instance(
+    instance: Instance, solution: Solution, *, file: str | None = None
+) -> Instance:
+    """The instance whose rounds ``solution`` refers to.
+
+    Usually ``instance`` itself. A simulation in calibrated time (requests with
+    ``arrival_time`` in seconds and a time model) decides in which round each request
+    arrives, because a busy machine has long rounds; its solution file records those
+    rounds as ``metadata.arrival_rounds`` (one integer per request, in instance order),
+    and its schedule is judged against the instance with these arrival rounds. They are
+    checked to be non-negative integers, one per request, that never put a request that
+    arrived later (in seconds) in an earlier round.
+
+    Raises
+    ------
+    FormatError
+        If ``arrival_rounds`` is malformed or contradicts the arrival times.
+    """
+    rounds = solution.metadata.get("arrival_rounds")
+    if rounds is None:
+        return instance
+    where = "metadata.arrival_rounds"
+    if (
+        not isinstance(rounds, list)
+        or len(rounds) != instance.n
+        or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rounds)
+    ):
+        raise FormatError(
+            f"must be a list of {instance.n} integers >= 0 (one per request)",
+            file=file,
+            location=where,
+        )
+    if instance.arrival_time is None:
+        raise FormatError(
+            "is only meaningful for instances with arrival_time (seconds)",
+            file=file,
+            location=where,
+        )
+    arr = np.asarray(rounds, dtype=np.int64)
+    order = np.argsort(instance.arrival_time, kind="stable")
+    bad = np.flatnonzero(np.diff(arr[order]) < 0)
+    if bad.size:
+        i, j = int(order[bad[0]]), int(order[bad[0] + 1])
+        raise FormatError(
+            f"request {instance.ids[j]!r} arrives after {instance.ids[i]!r} (in seconds) but in "
+            f"an earlier round ({arr[j]} < {arr[i]})",
+            file=file,
+            location=where,
+        )
+    return instance.replace(arrival=arr)

@@ -149,6 +149,9 @@ class SimResult:
     def to_solution(self) -> Solution:
         """The result in the solution-file format, with :meth:`summary` as metrics."""
         meta = {"policy": self.policy, "params": dict(self.params), **self.metadata}
+        if self.metadata.get("arrivals") == "arrival_time (seconds)":
+            # the rounds the simulation put the arrivals in (kvopt.io.solution_instance)
+            meta["arrival_rounds"] = self.instance.arrival.tolist()
         return Solution(
             instance=self.instance.name,
             solver=self.policy,

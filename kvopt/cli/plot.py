@@ -18,7 +18,7 @@ import sys
 import time
 
 from kvopt.errors import FormatError
-from kvopt.io import Solution, load_instance, load_solution
+from kvopt.io import Solution, load_instance, load_solution, solution_instance
 from kvopt.model import Instance
 
 NAME = "plot"
@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     if args.compare:
         sols.append(_load(args.compare, inst))
     detailed = True if args.detailed else (False if args.aggregate else None)
-    picture = plot_solutions(inst, sols, detailed=detailed, title=args.title)
+    paths = [args.solution] + ([args.compare] if args.compare else [])
+    insts = [solution_instance(inst, sol, file=p) for sol, p in zip(sols, paths, strict=True)]
+    picture = plot_solutions(inst, sols, instances=insts, detailed=detailed, title=args.title)
     picture.save(args.out, dpi=args.dpi)
     bad = [p for p in picture.panels if not p.report.feasible]
     for p in bad:

@@ -10,7 +10,7 @@ import argparse
 import json
 
 from kvopt.errors import FormatError
-from kvopt.io import load_instance, load_solution
+from kvopt.io import load_instance, load_solution, solution_instance
 from kvopt.verify import verify
 
 NAME = "verify"
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
             file=args.solution,
             location="instance",
         )
-    report = verify(inst, sol.schedule, allow_eviction=not args.no_eviction, strict=False)
+    judged = solution_instance(inst, sol, file=args.solution)
+    report = verify(judged, sol.schedule, allow_eviction=not args.no_eviction, strict=False)
     claimed = sol.objective
     mismatch = report.feasible and claimed is not None and report.objective != claimed
     if args.json:
@@ -45,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2))
     else:
         print(f"solver {sol.solver}, status {sol.status}")
+        if judged is not inst:
+            print(
+                "arrival rounds: as the simulation's time model placed them "
+                "(metadata.arrival_rounds)"
+            )
         print(report.format())
         if mismatch:
             print(
