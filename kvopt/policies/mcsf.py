@@ -20,7 +20,7 @@ class MCSF(LookaheadPolicy):
     need one more token at a time [R]; with underestimates MC-SF may then overflow,
     which the simulator reports as an error unless ``overflow="evict"``.
 
-    Parameters: ``skip`` and ``overflow``, see
+    Parameters: ``skip``, ``max_scan`` and ``overflow``, see
     :class:`~kvopt.policies.lookahead.LookaheadPolicy`.
     """
 

@@ -3,8 +3,9 @@
 A *list schedule* takes the requests in a given order and starts each at the earliest
 time ``k >= a_i`` at which its whole run fits under the memory left by the requests
 already placed (earlier holes are filled: "earliest fit"). Every schedule it builds is
-feasible and non-preemptive. :func:`earliest_fit` tries a few natural orders (shortest
-output first, earliest arrival-plus-output first, least memory-area first) and then
+feasible and non-preemptive. :func:`earliest_fit` tries four natural orders (shortest
+output first, earliest arrival-plus-output first, least memory-area first, first come
+first served) and then
 improves the best order by moving one request to another place in the order while
 that lowers the total latency (first improvement, within a time budget).
 """

@@ -101,7 +101,7 @@ def others_lp_bounds(
     ``i``'s columns fixed to 0 and its assignment row dropped; it is re-solved from the
     previous basis. ``None`` where an LP did not finish in time. If the windows contain
     every optimal schedule of the instance, the value bounds the others' total latency
-    in every optimal schedule (``proofs/start_windows.md``, claim 3).
+    in every optimal schedule (``proofs/start_windows.md``, choice 2).
     """
     began = time.perf_counter()
     lp = RelaxedLP(instance, prepared)
