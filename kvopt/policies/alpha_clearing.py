@@ -11,7 +11,7 @@ class AlphaClearing(GreedyPolicy):
     """alpha-protection admission; on overflow evict a fraction phi of the running requests.
 
     Source: the alpha-protection phi-clearing benchmark of P1's real-trace study (arXiv
-    2502.07115) [S]; semantics [R]: admission as
+    2502.07115) [S]; its semantics are our reconstruction [R]: admission as
     :class:`~kvopt.policies.alpha_greedy.AlphaGreedy`; when the next round would exceed
     M, evict ``ceil(phi * running)`` requests in ``evict_order`` — more if that is not
     enough to fit — and return them to their arrival position.

@@ -10,11 +10,11 @@ class AMax(LookaheadPolicy):
 
     Source: Chen, Ye, Zhou, *Adaptively Robust LLM Inference Optimization under
     Prediction Uncertainty*, arXiv 2508.14544 (P2) [A]; that it uses exactly MC-SF's
-    test and shortest-upper-end-first order is [R]. Since ``output <= output_hi`` it
-    never overflows. Without an interval in the instance it uses the point prediction,
-    or the true output (see the result's metadata).
+    test and shortest-upper-end-first order is our reconstruction [R]. Since
+    ``output <= output_hi`` it never overflows. Without an interval in the instance it
+    uses the point prediction, or the true output (see the result's metadata).
 
-    Parameters: ``skip`` and ``overflow``, see
+    Parameters: ``skip``, ``max_scan`` and ``overflow``, see
     :class:`~kvopt.policies.lookahead.LookaheadPolicy`.
     """
 

@@ -14,7 +14,8 @@ class AMin(LookaheadPolicy):
     its output were ``l~_i``, starting at the interval's lower end; admission is
     shortest-``l~`` first; when the next round would overflow, running requests are
     evicted in an order based on their accumulated length until it fits. The exact
-    rules are unknown [R] and are parameters here:
+    rules are unknown; this is our reconstruction [R], with the open choices as
+    parameters:
 
     - admission uses MC-SF's look-ahead test with the lengths ``l~`` [R];
     - a running request that reaches ``l~`` unfinished, or an evicted one that produced

@@ -12,7 +12,7 @@ class HSF(LookaheadPolicy):
     are stated against this schedule. Clairvoyant: it reads the true output lengths,
     so it never overflows.
 
-    Parameters: ``skip`` and ``overflow``, see
+    Parameters: ``skip``, ``max_scan`` and ``overflow``, see
     :class:`~kvopt.policies.lookahead.LookaheadPolicy`.
     """
 

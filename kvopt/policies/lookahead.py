@@ -139,6 +139,12 @@ class LookaheadPolicy(PolicyBase):
 
     Planned lengths are clamped to ``M - prompt`` (no request can need more).
 
+    Predictions that underestimate can make a non-evicting look-ahead policy overflow,
+    which the simulator reports as an error. ``overflow="evict"`` [R] (MC-SF,
+    MC-Benchmark, A_max) instead evicts running requests, fewest tokens produced first,
+    until the next round fits; they restart from scratch with their planned length
+    raised to the tokens produced + 1.
+
     Parameters
     ----------
     skip
@@ -146,17 +152,11 @@ class LookaheadPolicy(PolicyBase):
         (the maximal feasible prefix). ``True`` [R]: skip it and try the next ones.
     overflow
         ``"raise"`` (default): a round over M is an error (the theory assumes
-        predictions that do not underestimate). ``"evict"`` [R]: see below.
+        predictions that do not underestimate). ``"evict"`` [R]: see above.
     max_scan
         With ``skip``: how many waiting requests, in queue order, are tried at each
         boundary (0, the default, tries all: O(|R|) per boundary, slow with long
         queues) [R].
-
-    Predictions that underestimate can make a non-evicting look-ahead policy overflow,
-    which the simulator reports as an error. ``overflow="evict"`` [R] (MC-SF,
-    MC-Benchmark, A_max) instead evicts running requests, fewest tokens produced first,
-    until the next round fits; they restart from scratch with their planned length
-    raised to the tokens produced + 1.
     """
 
     order: ClassVar[str] = "length"

@@ -13,7 +13,7 @@ class MCBenchmark(LookaheadPolicy):
     arrival order (ties: position in the instance). Never overflows when predictions
     do not underestimate.
 
-    Parameters: ``skip`` and ``overflow``, see
+    Parameters: ``skip``, ``max_scan`` and ``overflow``, see
     :class:`~kvopt.policies.lookahead.LookaheadPolicy`.
     """
 

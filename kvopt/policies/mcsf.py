@@ -11,7 +11,8 @@ class MCSF(LookaheadPolicy):
     Source: Jaillet, Jiang, Mellou, Molinaro, Podimata, Zhou, *Online Scheduling for LLM
     Inference with KV Cache Constraints*, arXiv 2502.07115 v4/v5 [S2]. Each round, the
     running requests continue; the waiting requests, sorted by predicted output length
-    (ties: arrival, then position in the instance [R]), are admitted one by one while
+    (ties: arrival, then position in the instance: our reconstruction [R]), are
+    admitted one by one while
     the running set plus the admitted ones keeps every future round within M, judged
     with the predicted lengths and checked at the predicted completion times.
 

@@ -9,8 +9,9 @@ class SF(NoLookahead):
     """Shortest (predicted) output first, admitting while the next round fits.
 
     Source: the shortest-first baseline of P3 (Wang, Ye, Zhou, arXiv 2508.06133) [A/S];
-    eviction on overflow [R] (see :class:`~kvopt.policies.greedy.NoLookahead`, which
-    also lists the parameters ``skip`` and ``evict_order``). Ties: arrival order.
+    eviction on overflow is our reconstruction [R] (see
+    :class:`~kvopt.policies.greedy.NoLookahead`, which also lists the parameters
+    ``skip`` and ``evict_order``). Ties: arrival order.
     """
 
     name = "sf"

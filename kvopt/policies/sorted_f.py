@@ -23,7 +23,7 @@ class SortedF(PolicyBase):
 
     Source: Wang, Ye, Zhou, *LLM Serving Optimization with Variable Prefill and Decode
     Lengths*, arXiv 2508.06133 (P3) [A/S]: offline, all requests at time 0, known
-    lengths, constant ratio. Our reading [R]: a batch is *feasible* when its requests,
+    lengths, constant ratio. Our reconstruction [R]: a batch is *feasible* when its requests,
     started together, keep every round within M; the batches run one after another, the
     next starting when the previous one has completely finished.
 

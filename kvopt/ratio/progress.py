@@ -34,6 +34,8 @@ class Progress:
         ``None``: only if ``stream`` is a terminal.
     width
         Characters of the bar itself.
+    interval
+        Least number of seconds between two redraws (the last step is always drawn).
     """
 
     def __init__(

@@ -41,10 +41,15 @@ def milp_data(instance: Instance, prepared: Prepared, *, sparse_rows: bool = Tru
 
     Parameters
     ----------
+    instance
+        The instance.
+    prepared
+        Its start windows and identical groups (:func:`kvopt.solvers.common.prepare`).
     sparse_rows
         Drop the memory row of a round ``t`` when even the largest possible load in
         ``t`` (every request that can run in ``t`` at its largest size there) fits in
-        ``M``: such a row can never be violated.
+        ``M``, or when at most one request can run in ``t`` (it fits alone): such a
+        row can never be violated (``proofs/memory_rows.md``).
     """
     s, o, m = instance.prompt, instance.output, instance.memory
     e, l = prepared.windows.earliest, prepared.windows.latest

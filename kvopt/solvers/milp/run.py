@@ -93,6 +93,8 @@ def run_solver(
 
     Parameters
     ----------
+    model
+        The Pyomo model of the MILP.
     mip_solver
         A name of Pyomo's new solver interface (``"highs"``, ``"gurobi_direct"``, ...)
         or of the classic ``SolverFactory`` (``"cbc"``, ``"glpk"``, ``"cplex"``, ...).

@@ -12,6 +12,10 @@ def add_variables(model: pyo.ConcreteModel, data: MilpData, *, relax: bool = Fal
 
     Parameters
     ----------
+    model
+        The Pyomo model to add ``P`` and ``x`` to.
+    data
+        The index sets (:func:`kvopt.solvers.milp.data.milp_data`).
     relax
         Continuous ``x`` in ``[0, 1]`` (the LP relaxation) instead of binaries.
     """
