@@ -188,10 +188,29 @@ def kv_capacity(
     where ``kv_bytes_per_token`` is summed over the replica's GPUs. Llama-2-70B on two
     80 GB A100s with 90% usable: about 54k tokens; on four: about 526k.
 
+    Parameters
+    ----------
+    model
+        The transformer (layers, KV heads, head dimension, bytes per value, weights).
+    gpu
+        The GPU type (memory in bytes).
+    tensor_parallel
+        GPUs in the replica.
+    usable_fraction
+        Fraction of GPU memory usable for weights and KV cache, in (0, 1].
+    include_embeddings
+        Count the embedding table and LM head as weights too (Vidur does not).
+
+    Returns
+    -------
+    KvCapacity
+        ``memory_tokens`` (M) and the byte counts it was computed from.
+
     Raises
     ------
     KvoptError
-        If the weights do not fit in the usable memory.
+        If ``usable_fraction`` or ``tensor_parallel`` is out of range, or the weights
+        do not fit in the usable memory.
     """
     if not 0 < usable_fraction <= 1:
         raise KvoptError(f"usable_fraction must be in (0, 1], got {usable_fraction}")

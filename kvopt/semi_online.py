@@ -580,8 +580,27 @@ def solve(
 ) -> Result:
     """Backend ``"semi-online"``: the proven optimum of an identical-request instance.
 
-    ``threads``, ``gap``, ``initial`` and ``seed`` are accepted for the common backend
-    signature and ignored (the algorithm is exact, sequential and deterministic).
+    Parameters
+    ----------
+    instance
+        Identical requests (same arrival, prompt and output), no eviction.
+    time_limit
+        Seconds after which the exact staircase search refuses (``None``: no limit).
+    threads, gap, initial, seed
+        Accepted for the common backend signature and ignored (the algorithm is exact,
+        sequential and deterministic).
+    log
+        Print the parameters, the method used and the objective.
+    max_states, search
+        As in :func:`optimal_groups`.
+    **options
+        Must be empty (any other option is an error).
+
+    Returns
+    -------
+    Result
+        Status ``"optimal"``, ``lower_bound`` equal to the objective, the schedule, and
+        ``metadata["method"]`` (one of :data:`METHODS`).
 
     Raises
     ------

@@ -121,6 +121,19 @@ def lower_bound(instance: Instance, *, time_limit: float | None = None) -> int:
     HiGHS, combined with :func:`kvopt.bounds.trivial_lower_bound`. If the LP does not
     finish within ``time_limit`` seconds, the trivial bound is returned.
 
+    Parameters
+    ----------
+    instance
+        The instance.
+    time_limit
+        Seconds for the LP (``None``: no limit); the earliest-fit schedule that sets
+        the windows takes up to one more second.
+
+    Returns
+    -------
+    int
+        A lower bound on the minimum total latency.
+
     Examples
     --------
     >>> from kvopt.model import Instance
