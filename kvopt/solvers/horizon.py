@@ -78,7 +78,8 @@ def start_windows(
         The instance.
     upper_bound
         Total latency of a feasible schedule (tightens the windows), or ``None`` for
-        the no-idle limit only.
+        the no-idle limit only. A value below the optimum is reported only when it
+        empties a window (``proofs/start_windows.md``).
     others
         ``LB_{-i}`` per request (default :func:`others_lower_bounds`); any lower bound on
         the others' total latency in every optimal schedule is safe.
@@ -87,6 +88,11 @@ def start_windows(
     -------
     StartWindows
         ``earliest = a`` and ``latest = min(no-idle limit, budget limit)``.
+
+    Raises
+    ------
+    ValueError
+        If some window is empty (then ``upper_bound`` is below the optimum).
     """
     latest = no_idle_latest(instance)
     if upper_bound is not None and instance.n:
