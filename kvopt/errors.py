@@ -85,6 +85,23 @@ class FormatError(KvoptError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class OutputError(KvoptError):
+    """An output file or directory cannot be written (bad path, no permission, full disk).
+
+    Parameters
+    ----------
+    message
+        What went wrong, e.g. ``"cannot create the directory: a file is in the way"``.
+    file
+        The path that could not be written.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.message = message
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)
+
+
 class Violation:
     """One broken rule found by the verifier.
 

@@ -13,14 +13,14 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kvopt.errors import FormatError, InstanceError
+from kvopt.errors import FormatError, InstanceError, OutputError
 from kvopt.model import PREDICTION_FIELDS, Instance
 from kvopt.schedule import Schedule
 
@@ -227,19 +227,69 @@ def _dump_rows(head: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> st
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+def _os_reason(e: OSError) -> str:
+    return e.strerror or type(e).__name__
+
+
+def ensure_directory(path: str | os.PathLike[str]) -> Path:
+    """Create directory ``path`` (and its parents) if missing.
+
+    Raises
+    ------
+    OutputError
+        If it cannot be created (a regular file is in the way, no permission, ...),
+        naming the path.
+    """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        p.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        msg = "cannot create the directory: a file is in the way"
+        raise OutputError(msg, file=str(p)) from None
+    except OSError as e:
+        raise OutputError(f"cannot create the directory: {_os_reason(e)}", file=str(p)) from None
+    return p
+
+
+def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
+    """Write ``path`` through a temporary file in its directory and an atomic rename.
+
+    ``write(tmp)`` writes the whole content to the temporary path ``tmp``. A crash or a
+    Ctrl-C in between leaves no half-written ``path`` (and no temporary file).
+
+    Raises
+    ------
+    OutputError
+        If ``path`` cannot be written (its directory cannot be created, it is a
+        directory, no permission, ...), naming the path.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise OutputError("is a directory, not a file", file=str(p))
+    ensure_directory(p.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    except OSError as e:
+        raise OutputError(f"cannot write: {_os_reason(e)}", file=str(p)) from None
+    os.close(fd)
+    try:
+        write(tmp)
         os.replace(tmp, p)
-    except BaseException:
+    except OSError as e:
+        raise OutputError(f"cannot write: {_os_reason(e)}", file=str(p)) from None
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    write_atomic(path, write)
 
 
 def save_instance(instance: Instance, path: str | os.PathLike[str]) -> None:

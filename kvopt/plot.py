@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kvopt.errors import KvoptError
+from kvopt.io import write_atomic
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from kvopt.verify import MemoryProfile, Report, verify
@@ -169,8 +170,7 @@ class Plot:
         """Write the picture to ``path``; its suffix (png, svg or pdf) is the format."""
         p = Path(path)
         fmt = output_format(p)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        self.figure.savefig(p, format=fmt, dpi=dpi)
+        write_atomic(p, lambda tmp: self.figure.savefig(tmp, format=fmt, dpi=dpi))
         return p
 
 

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from kvopt.errors import KvoptError
-from kvopt.io import load_instance, save_solution
+from kvopt.io import ensure_directory, load_instance, save_solution
 from kvopt.solve import SOLVERS
 
 NAME = "solve"
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     solvers = ["milp", "cpsat"] if args.solver == "both" else [args.solver]
     out = Path(args.out) if args.out else None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        ensure_directory(out)
     width = max(8, *(len(i.name) for i in instances.values()))
     header = (
         f"{'instance':<{width}} {'n':>5} {'M':>7} {'solver':<11} {'objective':>10} "

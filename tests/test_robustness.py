@@ -1,0 +1,83 @@
+"""Hostile and edge-case input for every command: one clear line, the right exit code,
+no traceback, no half-written file; and every file a command writes verifies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kvopt.cli import main
+from kvopt.errors import OutputError
+from kvopt.io import write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "instances" / "example6.json"
+
+
+def _instance(tmp_path: Path, requests: list[dict], memory: int = 10, name: str = "t") -> Path:
+    p = tmp_path / f"{name}.json"
+    p.write_text(json.dumps({"name": name, "memory": memory, "requests": requests}))
+    return p
+
+
+@pytest.fixture
+def blocker(tmp_path: Path) -> Path:
+    """A regular file standing where an output directory would have to be."""
+    p = tmp_path / "blocker"
+    p.write_text("x")
+    return p
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", str(EXAMPLE), "--policy", "mcsf", "--out", "{b}/x.sol.json"],
+        ["solve", str(EXAMPLE), "--time-limit", "5", "--out", "{b}/sub"],
+        ["solve", str(EXAMPLE), "--time-limit", "5", "--out", "{b}"],
+        ["generate", "identical", "--n", "2", "--seed", "0", "--out", "{b}/x.json"],
+    ],
+)
+def test_unwritable_output_path_is_one_line_exit_2(argv, blocker, capsys):
+    argv = [a.replace("{b}", str(blocker)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert str(blocker) in err and "a file is in the way" in err
+    assert blocker.read_text() == "x"
+
+
+def test_output_path_that_is_a_directory(tmp_path, capsys):
+    assert main(["simulate", str(EXAMPLE), "--policy", "sf", "--out", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is a directory" in capsys.readouterr().err
+
+
+def test_plot_to_unwritable_path(tmp_path, blocker, capsys):
+    sol = tmp_path / "s.json"
+    assert main(["simulate", str(EXAMPLE), "--policy", "fcfs", "--out", str(sol)]) == 0
+    assert main(["plot", str(EXAMPLE), str(sol), "--out", f"{blocker}/p.png"]) == 2
+    assert "a file is in the way" in capsys.readouterr().err
+
+
+def test_write_atomic_leaves_nothing_when_the_writer_fails(tmp_path):
+    target = tmp_path / "out.png"
+    target.write_text("old")
+
+    def half(tmp: str) -> None:
+        Path(tmp).write_text("half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, half)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.png"]
+    with pytest.raises(OutputError, match="cannot write"):
+        write_atomic(target, lambda tmp: (_ for _ in ()).throw(OSError(28, "No space")))
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]
+
+
+def test_simulate_empty_instance_with_time_model(tmp_path, capsys):
+    inst = _instance(tmp_path, [])
+    sol = tmp_path / "e.sol.json"
+    argv = ["simulate", str(inst), "--policy", "mcsf", "--time-model", "unit"]
+    assert main([*argv, "--out", str(sol)]) == 0
+    assert main(["verify", str(inst), str(sol)]) == 0
