@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.errors import FormatError, InstanceError, OutputError
-from kvopt.model import PREDICTION_FIELDS, Instance
+from kvopt.model import MAX_VALUE, PREDICTION_FIELDS, Instance
 from kvopt.schedule import Schedule
 
 #: Statuses a solution file may carry.
@@ -99,10 +99,16 @@ def _check_keys(
         )
 
 
-def _want_int(v: Any, where: str, file: str | None) -> int:
+def _want_int(v: Any, where: str, file: str | None, bounded: bool = False) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise FormatError(
             f"must be an integer, got {_type_name(v)} {v!r}", file=file, location=where
+        )
+    if bounded and abs(v) > MAX_VALUE:
+        raise FormatError(
+            f"must be an integer of magnitude <= 2**53 - 1 = {MAX_VALUE}, got {v}",
+            file=file,
+            location=where,
         )
     return v
 
@@ -175,9 +181,10 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
         data["name"],
         data["memory"],
         ids=cols["id"],
-        arrival=np.array(cols["arrival"], dtype=np.int64),
-        prompt=np.array(cols["prompt"], dtype=np.int64),
-        output=np.array(cols["output"], dtype=np.int64),
+        # no int64 dtype here: the model names the request of a too-large value
+        arrival=np.array(cols["arrival"]),
+        prompt=np.array(cols["prompt"]),
+        output=np.array(cols["output"]),
         metadata=meta,
         source=source,
         **optional,
@@ -397,8 +404,8 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
         if not isinstance(r["request"], str):
             raise FormatError("must be a string", file=source, location=f"{where}.request")
         ids.append(r["request"])
-        starts.append(_want_int(r["start"], f"{where}.start", source))
-        ends.append(_want_int(r["end"], f"{where}.end", source))
+        starts.append(_want_int(r["start"], f"{where}.start", source, bounded=True))
+        ends.append(_want_int(r["end"], f"{where}.end", source, bounded=True))
     return Solution(
         instance=data["instance"],
         solver=data["solver"],

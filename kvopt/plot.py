@@ -328,7 +328,7 @@ def build_panel(
         run_start=run_start,
         run_end=run_end,
         run_evicted=run_evicted,
-        memory_edges=np.arange(T + 1),
+        memory_edges=np.zeros(0, dtype=np.int64) if binned else np.arange(T + 1),
         memory=np.zeros(0, dtype=np.int64),
         memory_binned=binned,
         memory_mean=report.mean_memory,

@@ -81,3 +81,58 @@ def test_simulate_empty_instance_with_time_model(tmp_path, capsys):
     argv = ["simulate", str(inst), "--policy", "mcsf", "--time-model", "unit"]
     assert main([*argv, "--out", str(sol)]) == 0
     assert main(["verify", str(inst), str(sol)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("memory", "request_", "needle"),
+    [
+        (10**30, {"prompt": 1, "output": 1}, "field 'memory': must be an integer <= 2**53 - 1"),
+        (10, {"prompt": 2**64, "output": 1}, "request 'a': field 'prompt': must be an integer"),
+        (10, {"arrival": 10**18, "prompt": 1, "output": 1}, "field 'arrival'"),
+        # fits int64 value by value, but the memory area s*o + o(o+1)/2 would overflow
+        (10**12, {"prompt": 2, "output": 10**11}, "too large for exact 64-bit arithmetic"),
+    ],
+)
+def test_huge_numbers_in_an_instance_are_a_clean_error(tmp_path, capsys, memory, request_, needle):
+    inst = _instance(tmp_path, [{"id": "a", "arrival": 0, **request_}], memory=memory)
+    assert main(["info", str(inst)]) == 2
+    err = capsys.readouterr().err
+    assert str(inst) in err and needle in err
+
+
+def _solution_with_first_run(tmp_path: Path, start: int, end: int) -> Path:
+    d = json.loads((ROOT / "instances" / "example6.sol.json").read_text())
+    d["runs"][0].update(start=start, end=end)
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(d))
+    return p
+
+
+def test_huge_run_start_in_a_solution_is_a_clean_error(tmp_path, capsys):
+    sol = _solution_with_first_run(tmp_path, 10**30, 10**30 + 6)
+    assert main(["verify", str(EXAMPLE), str(sol)]) == 2
+    assert f"{sol}: runs[0].start: must be an integer of magnitude" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [(10**15, 0), (-5, 1), (-(2**53) + 1, 1)],  # far but feasible; negative: infeasible
+)
+def test_plot_draws_runs_far_away_or_before_round_one(tmp_path, start, code):
+    sol = _solution_with_first_run(tmp_path, start, start + 6 if start > 0 else 5)
+    out = tmp_path / "p.png"
+    assert main(["plot", str(EXAMPLE), str(sol), "--out", str(out)]) == code
+    assert out.stat().st_size > 0
+
+
+def test_dense_profile_matches_pointwise_profile_with_negative_starts():
+    from kvopt.io import load_instance
+    from kvopt.schedule import Schedule
+    from kvopt.verify import verify
+
+    inst = load_instance(EXAMPLE)
+    for first in (-3, -(2**52)):
+        sched = Schedule.from_indices(inst, [0, 1, 2], [first, 1, 0], [4, 3, 3])
+        rep = verify(inst, sched, strict=False)
+        T = rep.memory_profile.size
+        assert rep.memory_profile.tolist() == rep.memory_at(range(1, T + 1)).tolist()
