@@ -136,3 +136,13 @@ def test_dense_profile_matches_pointwise_profile_with_negative_starts():
         rep = verify(inst, sched, strict=False)
         T = rep.memory_profile.size
         assert rep.memory_profile.tolist() == rep.memory_at(range(1, T + 1)).tolist()
+
+
+@pytest.mark.parametrize("family", ["poisson", "paper1-synthetic"])
+def test_generate_arrivals_beyond_the_last_round_are_an_error_not_round_zero(
+    tmp_path, capsys, family
+):
+    out = tmp_path / "g.json"
+    extra = ["--arrivals", "poisson"] if family == "paper1-synthetic" else ["--n", "5"]
+    assert main(["generate", family, *extra, "--rate", "1e-300", "--out", str(out)]) == 2
+    assert "beyond the largest round" in capsys.readouterr().err and not out.exists()
