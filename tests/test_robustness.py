@@ -146,3 +146,34 @@ def test_generate_arrivals_beyond_the_last_round_are_an_error_not_round_zero(
     extra = ["--arrivals", "poisson"] if family == "paper1-synthetic" else ["--n", "5"]
     assert main(["generate", family, *extra, "--rate", "1e-300", "--out", str(out)]) == 2
     assert "beyond the largest round" in capsys.readouterr().err and not out.exists()
+
+
+def _ratio(*extra: str) -> list[str]:
+    return ["ratio", "--policy", "fcfs", "--family", "paper1-synthetic", "--set", "n=4"] + [
+        "--trials",
+        "2",
+        "--time-limit",
+        "5",
+        "--no-progress",
+        *extra,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--solver", "nope"], "unknown solver 'nope'"),
+        (["--plot", "{tmp}/r.xyz"], "cannot tell the picture format"),
+    ],
+)
+def test_ratio_rejects_bad_options_before_any_trial_runs(
+    tmp_path, capsys, monkeypatch, extra, needle
+):
+    import kvopt.cli.ratio as ratio_cli
+
+    def no_sweep(*args, **kwargs):
+        raise AssertionError("the sweep ran although an option was bad")
+
+    monkeypatch.setattr(ratio_cli, "run_sweep", no_sweep)
+    assert main(_ratio(*[e.replace("{tmp}", str(tmp_path)) for e in extra])) == 2
+    assert needle in capsys.readouterr().err
