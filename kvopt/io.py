@@ -258,6 +258,31 @@ def ensure_directory(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+def check_output(path: str | os.PathLike[str], *, directory: bool = False) -> None:
+    """Fail now, before a long computation, if ``path`` can never be written.
+
+    Creates nothing: it only checks that ``path`` is not a directory (or, with
+    ``directory``, not a regular file) and that no regular file stands where one of its
+    parent directories would have to be.
+
+    Raises
+    ------
+    OutputError
+        Naming the path and what is in the way.
+    """
+    p = Path(path)
+    if p.exists() and p.is_dir() != directory:
+        what = "a directory, not a file" if not directory else "a file, not a directory"
+        raise OutputError(f"is {what}", file=str(p))
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(
+                    "cannot create the directory: a file is in the way", file=str(parent)
+                )
+            return
+
+
 def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
     """Write ``path`` through a temporary file in its directory and an atomic rename.
 
@@ -271,8 +296,7 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> 
         directory, no permission, ...), naming the path.
     """
     p = Path(path)
-    if p.is_dir():
-        raise OutputError("is a directory, not a file", file=str(p))
+    check_output(p)
     ensure_directory(p.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)

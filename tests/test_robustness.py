@@ -177,3 +177,33 @@ def test_ratio_rejects_bad_options_before_any_trial_runs(
     monkeypatch.setattr(ratio_cli, "run_sweep", no_sweep)
     assert main(_ratio(*[e.replace("{tmp}", str(tmp_path)) for e in extra])) == 2
     assert needle in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--save", "{b}/x"], "in the way"),
+        (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--json", "{b}/x.json"], "in the way"),
+        (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--save", "{b}"], "is a file"),
+        (["bounds", "--check", "mcsf", "--instances", "1", "--out", "{b}/x"], "in the way"),
+        (["bounds", "--check", "mcsf", "--instances", "1", "--json", "{b}/x.json"], "in the way"),
+        (["bounds", "--check", "mcsf", "--instances", "1", "--seed", "-1"], "--seed must be >= 0"),
+        (_ratio("--csv", "{b}/x.csv"), "in the way"),
+    ],
+)
+def test_long_commands_check_outputs_before_computing(argv, needle, blocker, capsys, monkeypatch):
+    import kvopt.cli.adversary as adversary_cli
+    import kvopt.cli.bounds as bounds_cli
+    import kvopt.cli.ratio as ratio_cli
+
+    def computed(*args, **kwargs):
+        raise AssertionError("computed although an output cannot be written")
+
+    for mod, name in (
+        (adversary_cli, "adaptive_rows"),
+        (bounds_cli, "check_mcsf"),
+        (ratio_cli, "run_sweep"),
+    ):
+        monkeypatch.setattr(mod, name, computed)
+    assert main([a.replace("{b}", str(blocker)) for a in argv]) == 2
+    assert needle in capsys.readouterr().err
