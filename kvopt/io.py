@@ -483,10 +483,12 @@ def solution_instance(
     if (
         not isinstance(rounds, list)
         or len(rounds) != instance.n
-        or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rounds)
+        or not all(
+            isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= MAX_VALUE for r in rounds
+        )
     ):
         raise FormatError(
-            f"must be a list of {instance.n} integers >= 0 (one per request)",
+            f"must be a list of {instance.n} integers in [0, 2**53 - 1] (one per request)",
             file=file,
             location=where,
         )

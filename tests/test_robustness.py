@@ -207,3 +207,40 @@ def test_long_commands_check_outputs_before_computing(argv, needle, blocker, cap
         monkeypatch.setattr(mod, name, computed)
     assert main([a.replace("{b}", str(blocker)) for a in argv]) == 2
     assert needle in capsys.readouterr().err
+
+
+def test_plot_names_the_file_of_a_run_for_an_unknown_request(tmp_path, capsys):
+    d = json.loads((ROOT / "instances" / "example6.sol.json").read_text())
+    d["runs"].append({"request": "zz", "start": 0, "end": 1})
+    sol = tmp_path / "s.json"
+    sol.write_text(json.dumps(d))
+    assert main(["plot", str(EXAMPLE), str(sol), "--out", str(tmp_path / "p.png")]) == 2
+    assert f"{sol}: runs[6].request: names request 'zz'" in capsys.readouterr().err
+
+
+def test_plot_rejects_a_dpi_too_large_to_render(tmp_path, capsys):
+    sol = str(ROOT / "instances" / "example6.sol.json")
+    argv = ["plot", str(EXAMPLE), sol, "--out", str(tmp_path / "p.png"), "--dpi", "100000"]
+    assert main(argv) == 2
+    assert "--dpi must be in [10, 2400]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", [10**30, 2**53])
+def test_huge_arrival_rounds_in_a_solution_name_the_file(tmp_path, capsys, value):
+    inst = _instance(
+        tmp_path,
+        [
+            {"id": "a", "arrival": 0, "prompt": 2, "output": 2, "arrival_time": 0.0},
+            {"id": "b", "arrival": 1, "prompt": 2, "output": 2, "arrival_time": 0.5},
+        ],
+    )
+    sol = tmp_path / "s.json"
+    argv = ["simulate", str(inst), "--policy", "fcfs", "--time-model", "unit", "--out", str(sol)]
+    assert main(argv) == 0
+    d = json.loads(sol.read_text())
+    assert "arrival_rounds" in d["metadata"]
+    d["metadata"]["arrival_rounds"] = [0, value]
+    sol.write_text(json.dumps(d))
+    capsys.readouterr()
+    assert main(["verify", str(inst), str(sol)]) == 2
+    assert f"{sol}: metadata.arrival_rounds: must be a list" in capsys.readouterr().err
