@@ -244,3 +244,16 @@ def test_huge_arrival_rounds_in_a_solution_name_the_file(tmp_path, capsys, value
     capsys.readouterr()
     assert main(["verify", str(inst), str(sol)]) == 2
     assert f"{sol}: metadata.arrival_rounds: must be a list" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["../escaped", "a/b", "a\nb", ".."])
+def test_solve_out_never_writes_outside_the_directory(tmp_path, capsys, name):
+    inst = _instance(tmp_path, [{"id": "a", "arrival": 0, "prompt": 2, "output": 3}])
+    d = json.loads(inst.read_text())
+    d["name"] = name
+    inst.write_text(json.dumps(d))
+    out = tmp_path / "deep" / "out"
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert main(["solve", str(inst), "--time-limit", "5", "--out", str(out)]) == 2
+    assert f"{inst}: field 'name'" in capsys.readouterr().err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
