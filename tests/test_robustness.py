@@ -257,3 +257,9 @@ def test_solve_out_never_writes_outside_the_directory(tmp_path, capsys, name):
     assert main(["solve", str(inst), "--time-limit", "5", "--out", str(out)]) == 2
     assert f"{inst}: field 'name'" in capsys.readouterr().err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_an_input_too_large_for_memory_is_one_line(tmp_path, capsys):
+    out = tmp_path / "g.json"
+    assert main(["generate", "identical", "--n", str(10**12), "--out", str(out)]) == 2
+    assert "out of memory" in capsys.readouterr().err and not out.exists()
