@@ -67,6 +67,8 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         ) from None
     except ValueError as e:  # NaN / Infinity
         raise FormatError(str(e), file=p) from None
+    except RecursionError:
+        raise FormatError("invalid JSON: nested too deeply", file=p) from None
 
 
 def _type_name(v: Any) -> str:

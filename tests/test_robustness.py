@@ -263,3 +263,10 @@ def test_an_input_too_large_for_memory_is_one_line(tmp_path, capsys):
     out = tmp_path / "g.json"
     assert main(["generate", "identical", "--n", str(10**12), "--out", str(out)]) == 2
     assert "out of memory" in capsys.readouterr().err and not out.exists()
+
+
+def test_deeply_nested_json_is_a_format_error(tmp_path, capsys):
+    p = tmp_path / "deep.json"
+    p.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["info", str(p)]) == 2
+    assert f"{p}: invalid JSON: nested too deeply" in capsys.readouterr().err
