@@ -270,3 +270,27 @@ def test_deeply_nested_json_is_a_format_error(tmp_path, capsys):
     p.write_text("[" * 100_000 + "]" * 100_000)
     assert main(["info", str(p)]) == 2
     assert f"{p}: invalid JSON: nested too deeply" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("cell", "needle"),
+    [
+        ("1e30", "prompt must be a whole number of tokens"),
+        ("inf", "prompt must be a whole number of tokens"),
+        ("2.5", "prompt must be a whole number of tokens"),
+        ("x", "prompt is not a number"),
+    ],
+)
+def test_trace_csv_token_counts_are_checked(tmp_path, capsys, cell, needle):
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text(f"arrival_time,prompt,output\n0,5.0,5\n1,{cell},3\n")
+    out = tmp_path / "t.json"
+    assert main(["generate", "trace", "--trace", str(csv_path), "--out", str(out)]) == 2
+    assert f"{csv_path}: row 2: {needle}" in capsys.readouterr().err and not out.exists()
+
+
+def test_trace_csv_that_is_not_text(tmp_path, capsys):
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_bytes(b"\xff\xfe\x00\x01")
+    assert main(["generate", "trace", "--trace", str(csv_path), "--out", str(tmp_path / "o")]) == 2
+    assert f"{csv_path}: not UTF-8 text" in capsys.readouterr().err
