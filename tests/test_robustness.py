@@ -294,3 +294,15 @@ def test_trace_csv_that_is_not_text(tmp_path, capsys):
     csv_path.write_bytes(b"\xff\xfe\x00\x01")
     assert main(["generate", "trace", "--trace", str(csv_path), "--out", str(tmp_path / "o")]) == 2
     assert f"{csv_path}: not UTF-8 text" in capsys.readouterr().err
+
+
+def test_verify_rejects_a_lower_bound_above_the_schedules_latency(tmp_path, capsys):
+    d = json.loads((ROOT / "instances" / "example6.sol.json").read_text())
+    d["lower_bound"] = 100  # the schedule's total latency is 42
+    sol = tmp_path / "s.json"
+    sol.write_text(json.dumps(d))
+    assert main(["verify", str(EXAMPLE), str(sol)]) == 1
+    assert "claims lower bound 100, above the total latency 42" in capsys.readouterr().out
+    d["lower_bound"] = 42
+    sol.write_text(json.dumps(d))
+    assert main(["verify", str(EXAMPLE), str(sol)]) == 0
