@@ -306,3 +306,25 @@ def test_verify_rejects_a_lower_bound_above_the_schedules_latency(tmp_path, caps
     d["lower_bound"] = 42
     sol.write_text(json.dumps(d))
     assert main(["verify", str(EXAMPLE), str(sol)]) == 0
+
+
+def test_errors_survive_the_trip_back_from_a_worker_process():
+    """`kvopt solve` and `kvopt ratio` run solves in worker processes; an error raised
+    there is pickled back. ScheduleError used not to unpickle, so the pool broke with a
+    BrokenProcessPool traceback instead of the verifier's one-line message."""
+    import pickle
+
+    from kvopt.errors import FormatError, InstanceError, ScheduleError, Violation
+
+    errors = [
+        InstanceError("must be >= 1", file="f.json", request="r1", field="prompt"),
+        FormatError("invalid JSON", file="f.json", location="line 1 column 2"),
+        OutputError("cannot write", file="out.json"),
+        ScheduleError([Violation("memory", "round 4: memory 13 > M = 12", round=4, amount=1)]),
+    ]
+    for e in errors:
+        back = pickle.loads(pickle.dumps(e))
+        assert type(back) is type(e) and str(back) == str(e)
+    back = pickle.loads(pickle.dumps(errors[-1]))
+    assert back.violations[0].round == 4 and back.violations[0].kind == "memory"
+    assert pickle.loads(pickle.dumps(errors[0])).field == "prompt"
