@@ -14,6 +14,11 @@ class KvoptError(Exception):
     """Base class of every error kvopt raises for bad input."""
 
 
+def _rebuild(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Exception:
+    """Unpickle an error whose constructor takes keyword-only fields."""
+    return cls(*args, **kwargs)
+
+
 def _location(file: str | None, request: str | None, field: str | None) -> str:
     parts = []
     if file:
@@ -58,6 +63,12 @@ class InstanceError(KvoptError, ValueError):
         where = _location(self.file, self.request, self.field)
         return f"{where}: {self.message}" if where else self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled across worker processes
+        return (_rebuild, (type(self), (self.message,), self._fields()))
+
+    def _fields(self) -> dict[str, Any]:
+        return {"file": self.file, "request": self.request, "field": self.field}
+
     def with_file(self, file: str) -> InstanceError:
         """Return the same error, located in ``file``."""
         return type(self)(self.message, file=file, request=self.request, field=self.field)
@@ -83,6 +94,32 @@ class FormatError(KvoptError, ValueError):
         self.location = location
         where = ": ".join(p for p in (file, location) if p)
         super().__init__(f"{where}: {message}" if where else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled across worker processes
+        return (
+            _rebuild,
+            (type(self), (self.message,), {"file": self.file, "location": self.location}),
+        )
+
+
+class OutputError(KvoptError):
+    """An output file or directory cannot be written (bad path, no permission, full disk).
+
+    Parameters
+    ----------
+    message
+        What went wrong, e.g. ``"cannot create the directory: a file is in the way"``.
+    file
+        The path that could not be written.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.message = message
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled across worker processes
+        return (_rebuild, (type(self), (self.message,), {"file": self.file}))
 
 
 class Violation:
@@ -148,3 +185,6 @@ class ScheduleError(KvoptError):
         more = len(self.violations) - 1
         suffix = f" (and {more} more violation{'s' if more > 1 else ''})" if more > 0 else ""
         super().__init__(first + suffix)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled across worker processes
+        return (type(self), (self.violations,))

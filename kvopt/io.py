@@ -13,15 +13,15 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kvopt.errors import FormatError, InstanceError
-from kvopt.model import PREDICTION_FIELDS, Instance
+from kvopt.errors import FormatError, InstanceError, OutputError
+from kvopt.model import MAX_VALUE, PREDICTION_FIELDS, Instance
 from kvopt.schedule import Schedule
 
 #: Statuses a solution file may carry.
@@ -67,6 +67,8 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         ) from None
     except ValueError as e:  # NaN / Infinity
         raise FormatError(str(e), file=p) from None
+    except RecursionError:
+        raise FormatError("invalid JSON: nested too deeply", file=p) from None
 
 
 def _type_name(v: Any) -> str:
@@ -99,10 +101,16 @@ def _check_keys(
         )
 
 
-def _want_int(v: Any, where: str, file: str | None) -> int:
+def _want_int(v: Any, where: str, file: str | None, bounded: bool = False) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise FormatError(
             f"must be an integer, got {_type_name(v)} {v!r}", file=file, location=where
+        )
+    if bounded and abs(v) > MAX_VALUE:
+        raise FormatError(
+            f"must be an integer of magnitude <= 2**53 - 1 = {MAX_VALUE}, got {v}",
+            file=file,
+            location=where,
         )
     return v
 
@@ -175,9 +183,10 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
         data["name"],
         data["memory"],
         ids=cols["id"],
-        arrival=np.array(cols["arrival"], dtype=np.int64),
-        prompt=np.array(cols["prompt"], dtype=np.int64),
-        output=np.array(cols["output"], dtype=np.int64),
+        # no int64 dtype here: the model names the request of a too-large value
+        arrival=np.array(cols["arrival"]),
+        prompt=np.array(cols["prompt"]),
+        output=np.array(cols["output"]),
         metadata=meta,
         source=source,
         **optional,
@@ -227,19 +236,93 @@ def _dump_rows(head: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> st
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+def _os_reason(e: OSError) -> str:
+    return e.strerror or type(e).__name__
+
+
+def ensure_directory(path: str | os.PathLike[str]) -> Path:
+    """Create directory ``path`` (and its parents) if missing.
+
+    Raises
+    ------
+    OutputError
+        If it cannot be created (a regular file is in the way, no permission, ...),
+        naming the path.
+    """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        p.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        msg = "cannot create the directory: a file is in the way"
+        raise OutputError(msg, file=str(p)) from None
+    except OSError as e:
+        raise OutputError(f"cannot create the directory: {_os_reason(e)}", file=str(p)) from None
+    return p
+
+
+def check_output(path: str | os.PathLike[str], *, directory: bool = False) -> None:
+    """Fail now, before a long computation, if ``path`` can never be written.
+
+    Creates nothing: it only checks that ``path`` is not a directory (or, with
+    ``directory``, not a regular file) and that no regular file stands where one of its
+    parent directories would have to be.
+
+    Raises
+    ------
+    OutputError
+        Naming the path and what is in the way.
+    """
+    p = Path(path)
+    if p.exists() and p.is_dir() != directory:
+        what = "a directory, not a file" if not directory else "a file, not a directory"
+        raise OutputError(f"is {what}", file=str(p))
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(
+                    "cannot create the directory: a file is in the way", file=str(parent)
+                )
+            return
+
+
+def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
+    """Write ``path`` through a temporary file in its directory and an atomic rename.
+
+    ``write(tmp)`` writes the whole content to the temporary path ``tmp``. A crash or a
+    Ctrl-C in between leaves no half-written ``path`` (and no temporary file).
+
+    Raises
+    ------
+    OutputError
+        If ``path`` cannot be written (its directory cannot be created, it is a
+        directory, no permission, ...), naming the path.
+    """
+    p = Path(path)
+    check_output(p)
+    ensure_directory(p.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    except OSError as e:
+        raise OutputError(f"cannot write: {_os_reason(e)}", file=str(p)) from None
+    os.close(fd)
+    try:
+        write(tmp)
         os.replace(tmp, p)
-    except BaseException:
+    except OSError as e:
+        raise OutputError(f"cannot write: {_os_reason(e)}", file=str(p)) from None
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    write_atomic(path, write)
 
 
 def save_instance(instance: Instance, path: str | os.PathLike[str]) -> None:
@@ -347,8 +430,8 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
         if not isinstance(r["request"], str):
             raise FormatError("must be a string", file=source, location=f"{where}.request")
         ids.append(r["request"])
-        starts.append(_want_int(r["start"], f"{where}.start", source))
-        ends.append(_want_int(r["end"], f"{where}.end", source))
+        starts.append(_want_int(r["start"], f"{where}.start", source, bounded=True))
+        ends.append(_want_int(r["end"], f"{where}.end", source, bounded=True))
     return Solution(
         instance=data["instance"],
         solver=data["solver"],
@@ -402,10 +485,12 @@ def solution_instance(
     if (
         not isinstance(rounds, list)
         or len(rounds) != instance.n
-        or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rounds)
+        or not all(
+            isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= MAX_VALUE for r in rounds
+        )
     ):
         raise FormatError(
-            f"must be a list of {instance.n} integers >= 0 (one per request)",
+            f"must be a list of {instance.n} integers in [0, 2**53 - 1] (one per request)",
             file=file,
             location=where,
         )

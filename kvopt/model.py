@@ -28,6 +28,12 @@ from kvopt.errors import InstanceError
 #: The optional prediction fields of a request, in file order.
 PREDICTION_FIELDS = ("predicted", "output_lo", "output_hi")
 
+#: The largest integer a field may hold (2**53 - 1: exact in JSON and in float64). The
+#: instance's memory area (sum of s_i o_i + o_i (o_i + 1) / 2) and its horizon
+#: (max a_i + sum o_i) must stay below it too, so that latencies, memory profiles and
+#: bounds are computed exactly in 64-bit integers instead of silently overflowing.
+MAX_VALUE = 2**53 - 1
+
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
@@ -40,7 +46,13 @@ def _check_int(value: Any, field: str, minimum: int, request: str | None) -> int
         raise InstanceError(
             f"must be an integer >= {minimum}, got {value}", request=request, field=field
         )
+    if value > MAX_VALUE:
+        raise InstanceError(_too_large(value), request=request, field=field)
     return int(value)
+
+
+def _too_large(value: Any) -> str:
+    return f"must be an integer <= 2**53 - 1 = {MAX_VALUE}, got {value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +302,8 @@ class Instance:
             raise InstanceError(
                 f"must be an integer >= 1, got {memory!r}", field="memory", file=source
             )
+        if memory > MAX_VALUE:
+            raise InstanceError(_too_large(memory), field="memory", file=source)
         ids = tuple(columns["ids"])
         n = len(ids)
         index_of: dict[str, int] = {}
@@ -318,13 +332,17 @@ class Instance:
                     file=source,
                 )
             if n and (arr.dtype.kind not in "iu"):
-                bad = next(i for i, v in enumerate(values) if not _is_int(v))
-                raise InstanceError(
-                    f"must be an integer, got {values[bad]!r}",
-                    request=ids[bad],
-                    field=key,
-                    file=source,
-                )
+                vals = list(values)
+                bad = next((i for i, v in enumerate(vals) if not _is_int(v)), None)
+                if bad is None:  # Python ints too large for int64
+                    bad = next(i for i, v in enumerate(vals) if abs(v) > MAX_VALUE)
+                    msg = _too_large(vals[bad])
+                else:
+                    msg = f"must be an integer, got {vals[bad]!r}"
+                raise InstanceError(msg, request=ids[bad], field=key, file=source)
+            if arr.dtype.kind == "u" and n and int(arr.max()) > MAX_VALUE:
+                i = int(np.argmax(arr))
+                raise InstanceError(_too_large(arr[i]), request=ids[i], field=key, file=source)
             arr = arr.astype(np.int64, copy=False)
             low = np.flatnonzero(arr < minimum)
             if low.size:
@@ -335,6 +353,10 @@ class Instance:
                     field=key,
                     file=source,
                 )
+            high = np.flatnonzero(arr > MAX_VALUE)
+            if high.size:
+                i = int(high[0])
+                raise InstanceError(_too_large(int(arr[i])), request=ids[i], field=key, file=source)
             return _frozen(arr)
 
         arrival = int_column("arrival", 0, True)
@@ -349,6 +371,18 @@ class Instance:
                 f"{int(prompt[i] + output[i])} exceeds the memory M = {memory}: this request "
                 f"can never run",
                 request=ids[i],
+                field="output",
+                file=source,
+            )
+        # In floats: the exact int64 sums could themselves overflow.
+        o = output.astype(np.float64)
+        area = float(np.sum(prompt * o + o * (o + 1) / 2))
+        horizon = float(arrival.max()) + float(o.sum()) if n else 0.0
+        if area > MAX_VALUE or horizon > MAX_VALUE:
+            what, value = ("memory area", area) if area > MAX_VALUE else ("horizon", horizon)
+            raise InstanceError(
+                f"the instance is too large for exact 64-bit arithmetic: its {what} "
+                f"(~{value:.3g}) exceeds 2**53 - 1; scale the outputs and memory down",
                 field="output",
                 file=source,
             )

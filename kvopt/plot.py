@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kvopt.errors import KvoptError
+from kvopt.io import write_atomic
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from kvopt.verify import MemoryProfile, Report, verify
@@ -169,8 +170,7 @@ class Plot:
         """Write the picture to ``path``; its suffix (png, svg or pdf) is the format."""
         p = Path(path)
         fmt = output_format(p)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        self.figure.savefig(p, format=fmt, dpi=dpi)
+        write_atomic(p, lambda tmp: self.figure.savefig(tmp, format=fmt, dpi=dpi))
         return p
 
 
@@ -328,7 +328,7 @@ def build_panel(
         run_start=run_start,
         run_end=run_end,
         run_evicted=run_evicted,
-        memory_edges=np.arange(T + 1),
+        memory_edges=np.zeros(0, dtype=np.int64) if binned else np.arange(T + 1),
         memory=np.zeros(0, dtype=np.int64),
         memory_binned=binned,
         memory_mean=report.mean_memory,

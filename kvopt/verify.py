@@ -79,13 +79,24 @@ class MemoryProfile:
         if T > 200_000_000:
             raise ValueError(f"horizon {T} is too long for a dense profile; use at()")
         n = T + 2
-        count = np.bincount(self.start + 1, minlength=n) - np.bincount(self.end + 1, minlength=n)
-        w = (self.prompt - self.start).astype(np.float64)
-        base = np.bincount(self.start + 1, weights=w, minlength=n) - np.bincount(
-            self.end + 1, weights=w, minlength=n
-        )
+        # A run that starts (or ends) before round 1, e.g. an infeasible negative start,
+        # still holds s + (t - start) tokens in round t: its step lands at index 0.
+        up, down = np.maximum(self.start + 1, 0), np.maximum(self.end + 1, 0)
+        count = np.bincount(up, minlength=n) - np.bincount(down, minlength=n)
+        w = self.prompt - self.start
+        if not w.size or float(np.abs(w).max()) * w.size < 2**52:  # float sums stay exact
+            wf = w.astype(np.float64)
+            base = np.bincount(up, weights=wf, minlength=n) - np.bincount(
+                down, weights=wf, minlength=n
+            )
+            steps = np.rint(np.cumsum(base)).astype(np.int64)
+        else:  # huge offsets (e.g. a far negative start): exact, slower int64 path
+            base_i = np.zeros(n, dtype=np.int64)
+            np.add.at(base_i, up, w)
+            np.subtract.at(base_i, down, w)
+            steps = np.cumsum(base_i)
         t = np.arange(n, dtype=np.int64)
-        prof = np.rint(np.cumsum(base)).astype(np.int64) + t * np.cumsum(count)
+        prof = steps + t * np.cumsum(count)
         return prof[1 : T + 1]
 
     def batch(self, t: int) -> np.ndarray:

@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KvoptError as e:
         print(f"kvopt {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MemoryError:  # e.g. --n 10**11: one line, not a traceback
+        print(f"kvopt {args.command}: error: out of memory (input too large)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"kvopt {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

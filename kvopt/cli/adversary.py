@@ -24,7 +24,7 @@ import math
 import os
 
 from kvopt.errors import KvoptError
-from kvopt.io import save_instance, write_text_atomic
+from kvopt.io import check_output, ensure_directory, save_instance, write_text_atomic
 from kvopt.ratio.adversary import adaptive_rows, fit_exponent, static_rows
 from kvopt.ratio.trial import PolicySpec, make_instance, run_policy
 
@@ -74,6 +74,10 @@ def _table(title: str, size_name: str, rows) -> str:
 
 def run(args: argparse.Namespace) -> int:
     sizes = parse_sizes(args.sizes)
+    if args.save:  # fail before the runs, not after them
+        check_output(args.save, directory=True)
+    if args.json:
+        check_output(args.json)
     policies = [PolicySpec.parse(p) for p in args.policy]
     kinds = ["adaptive", "blocking-thin"] if args.construction == "both" else [args.construction]
     out = []
@@ -98,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             )
             print()
             if args.save:
-                os.makedirs(args.save, exist_ok=True)
+                ensure_directory(args.save)
                 for r in rows:
                     name = f"{kind}-{pol.name}-{size_name}{r.size}.json"
                     save_instance(r.instance, os.path.join(args.save, name))

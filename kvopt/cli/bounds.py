@@ -26,7 +26,7 @@ import os
 import numpy as np
 
 from kvopt.errors import KvoptError
-from kvopt.io import save_instance, write_text_atomic
+from kvopt.io import check_output, ensure_directory, save_instance, write_text_atomic
 from kvopt.ratio.bounds import (
     check_amax,
     check_amin,
@@ -67,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
     if args.instances < 1:
         raise KvoptError(f"--instances must be >= 1, got {args.instances}")
     alphas = _alphas(args.alphas)
+    if args.seed < 0:
+        raise KvoptError(f"--seed must be >= 0, got {args.seed}")
+    check_output(args.out, directory=True)  # fail before the solves, not after them
+    if args.json:
+        check_output(args.json)
     rng = np.random.default_rng(args.seed)
 
     def run_fn(inst, name):
@@ -89,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             f = check_amin(rng, args.instances, run_fn, alphas, family)
         if f.worst_instance is not None:
-            os.makedirs(args.out, exist_ok=True)
+            ensure_directory(args.out)
             path = os.path.join(args.out, f"{f.check}-worst.json")
             save_instance(f.worst_instance.replace(name=f"{f.check}-worst"), path)
             f.note = (f.note + "; " if f.note else "") + f"worst instance: {path}"

@@ -22,6 +22,8 @@ from kvopt.io import Solution, load_instance, load_solution, solution_instance
 from kvopt.model import Instance
 
 NAME = "plot"
+#: Largest --dpi: a figure at 2400 dpi is already ~25000 pixels wide.
+MAX_DPI = 2400
 HELP = "draw a solution (Gantt chart + memory profile) to a PNG/SVG/PDF file"
 
 
@@ -49,6 +51,15 @@ def _load(path: str, inst: Instance) -> Solution:
             file=path,
             location="instance",
         )
+    idx, unknown = sol.schedule.indices(inst)
+    if unknown:  # the verifier reports these; a picture cannot place them
+        k = int((idx < 0).argmax())
+        raise FormatError(
+            f"names request {sol.schedule.request_ids[k]!r}, which is not in instance "
+            f"{inst.name!r}",
+            file=path,
+            location=f"runs[{k}].request",
+        )
     return sol
 
 
@@ -57,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
     output_format(args.out)
     require_matplotlib()
-    if args.dpi < 10:
-        raise FormatError(f"--dpi must be >= 10, got {args.dpi}")
+    if not 10 <= args.dpi <= MAX_DPI:
+        raise FormatError(f"--dpi must be in [10, {MAX_DPI}], got {args.dpi}")
     t0 = time.perf_counter()
     inst = load_instance(args.instance)
     sols = [_load(args.solution, inst)]

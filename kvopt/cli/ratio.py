@@ -19,9 +19,11 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from kvopt.errors import KvoptError
+from kvopt.io import check_output
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep
@@ -101,6 +103,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise KvoptError(f"--jobs must be >= 1, got {args.jobs}")
     check_sweep(sweep)
+    for path in (args.csv, args.json, args.plot):
+        if path:
+            check_output(path)
+    if args.plot and os.path.splitext(args.plot)[1]:  # a bad suffix fails now, not after the sweep
+        from kvopt.plot import output_format
+
+        output_format(args.plot)
     executor = make_executor(args.jobs, args.scheduler)
     with Store(args.store or ":memory:") as store:
         res = run_sweep(sweep, store, executor=executor, progress=args.progress)

@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"policy {res.policy} {res.params}  ({res.metadata['prediction_source']})")
     print(res.report.format())
     print(f"events                     {res.events} ({res.runtime:.3g} s)")
-    if res.latency_seconds is not None:
+    if summary.get("mean_latency_seconds") is not None:  # None: no requests
         print(
             f"mean latency (seconds)     {summary['mean_latency_seconds']:.4g}  "
             f"(time model {res.metadata['time_model']})"

@@ -23,8 +23,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from kvopt.errors import KvoptError
-from kvopt.io import load_instance, save_solution
+from kvopt.errors import InstanceError, KvoptError
+from kvopt.io import ensure_directory, load_instance, save_solution
 from kvopt.solve import SOLVERS
 
 NAME = "solve"
@@ -101,6 +101,16 @@ def disagreement(a, b) -> str | None:
     return None
 
 
+def _plain_file_name(name: str) -> bool:
+    """Whether ``name`` is a single path component (solution files are named after it)."""
+    return (
+        name not in (".", "..")
+        and "/" not in name
+        and "\\" not in name
+        and all(ch.isprintable() for ch in name)
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     _check_args(args)
     instances = {}
@@ -111,12 +121,19 @@ def run(args: argparse.Namespace) -> int:
             raise KvoptError(
                 f"{path}: instance name {inst.name!r} is also the name in {names[inst.name]}"
             )
+        if args.out and not _plain_file_name(inst.name):
+            raise InstanceError(
+                f"{inst.name!r} cannot name a file in --out (no path separators, control "
+                f"characters, '.' or '..')",
+                file=path,
+                field="name",
+            )
         names[inst.name] = path
         instances[path] = inst
     solvers = ["milp", "cpsat"] if args.solver == "both" else [args.solver]
     out = Path(args.out) if args.out else None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        ensure_directory(out)
     width = max(8, *(len(i.name) for i in instances.values()))
     header = (
         f"{'instance':<{width}} {'n':>5} {'M':>7} {'solver':<11} {'objective':>10} "

@@ -1,7 +1,9 @@
 """Check a solution file against an instance file and print its metrics.
 
 Exit codes: 0 feasible, 1 infeasible (every violation is listed: request, round,
-amount), 2 bad input (missing or malformed file, or a solution for another instance).
+amount) or the file's claims contradict its schedule (objective, or a lower bound above
+the schedule's total latency), 2 bad input (missing or malformed file, or a solution
+for another instance).
 """
 
 from __future__ import annotations
@@ -39,10 +41,19 @@ def run(args: argparse.Namespace) -> int:
     report = verify(judged, sol.schedule, allow_eviction=not args.no_eviction, strict=False)
     claimed = sol.objective
     mismatch = report.feasible and claimed is not None and report.objective != claimed
+    bound = sol.lower_bound
+    # a lower bound above the total latency of a feasible schedule is false
+    false_bound = (
+        report.feasible
+        and bound is not None
+        and report.objective is not None
+        and bound > report.objective + 1e-6 * max(1.0, abs(report.objective))
+    )
     if args.json:
         out = report.summary()
         out["violations"] = [v.as_dict() for v in report.violations]
         out["claimed_objective"] = claimed
+        out["claimed_lower_bound"] = bound
         print(json.dumps(out, indent=2))
     else:
         print(f"solver {sol.solver}, status {sol.status}")
@@ -58,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
             )
         if sol.lower_bound is not None and report.objective is not None:
             print(f"claimed lower bound        {sol.lower_bound}")
+        if false_bound:
+            print(
+                f"WARNING: the file claims lower bound {bound}, above the total latency "
+                f"{report.objective} of its own feasible schedule"
+            )
     if not report.feasible:
         return 1
-    return 1 if mismatch else 0
+    return 1 if mismatch or false_bound else 0

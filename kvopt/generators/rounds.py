@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kvopt.generators.base import GeneratorError
+from kvopt.model import MAX_VALUE
 from kvopt.time_model import TimeModel
 
 
@@ -88,4 +90,13 @@ def seconds_to_rounds(times: np.ndarray, round_seconds: float) -> np.ndarray:
     boundary despite floating-point rounding.
     """
     q = np.asarray(times, dtype=np.float64) / round_seconds
-    return np.ceil(q - 1e-9 * np.maximum(q, 1.0)).astype(np.int64).clip(min=0)
+    r = np.ceil(q - 1e-9 * np.maximum(q, 1.0))
+    bad = np.flatnonzero(~(r <= MAX_VALUE))  # also NaN; the int64 cast would wrap silently
+    if bad.size:
+        i = int(bad[0])
+        raise GeneratorError(
+            f"arrival time {float(np.asarray(times)[i]):.4g} s is round {r[i]:.4g} with "
+            f"rounds of {round_seconds:.4g} s, beyond the largest round 2**53 - 1; use a "
+            f"higher arrival rate or fewer requests"
+        )
+    return r.astype(np.int64).clip(min=0)

@@ -27,13 +27,14 @@ of the file.
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import numpy as np
 
 from kvopt.generators.base import GeneratorError, Param, at_least, require
 from kvopt.generators.poisson import memory_of, rounds_of
-from kvopt.model import Instance
+from kvopt.model import MAX_VALUE, Instance
 from kvopt.time_model import get_time_model
 
 NAME = "trace"
@@ -105,24 +106,43 @@ def _column(header: list[str], names: tuple[str, ...], what: str, path: Path) ->
     )
 
 
+def _tokens(text: str | None, path: Path, row: int, column: str) -> int:
+    """A token count from a CSV cell: a whole number (``12`` or ``12.0``) in range."""
+    try:
+        v = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise GeneratorError(f"trace: {path}: row {row}: {column} is not a number") from None
+    if not math.isfinite(v) or v != int(v) or abs(v) > MAX_VALUE:
+        raise GeneratorError(
+            f"trace: {path}: row {row}: {column} must be a whole number of tokens "
+            f"<= 2**53 - 1, got {text!r}"
+        )
+    return int(v)
+
+
 def read_trace(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Arrival seconds, prompts and outputs of a trace CSV, in file order."""
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header = list(reader.fieldnames or [])
-        ca = _column(header, ARRIVAL_COLUMNS, "arrival", path)
-        cp = _column(header, PROMPT_COLUMNS, "prompt", path)
-        co = _column(header, OUTPUT_COLUMNS, "output", path)
-        t, s, o = [], [], []
-        for row, r in enumerate(reader, start=1):
-            try:
-                t.append(float(r[ca]))
-                s.append(int(float(r[cp])))
-                o.append(int(float(r[co])))
-            except (TypeError, ValueError):
-                raise GeneratorError(
-                    f"trace: {path}: row {row}: not a number in {ca}/{cp}/{co}"
-                ) from None
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            header = list(reader.fieldnames or [])
+            ca = _column(header, ARRIVAL_COLUMNS, "arrival", path)
+            cp = _column(header, PROMPT_COLUMNS, "prompt", path)
+            co = _column(header, OUTPUT_COLUMNS, "output", path)
+            t, s, o = [], [], []
+            for row, r in enumerate(reader, start=1):
+                try:
+                    t.append(float(r[ca]))
+                except (TypeError, ValueError):
+                    raise GeneratorError(
+                        f"trace: {path}: row {row}: {ca} is not a number"
+                    ) from None
+                s.append(_tokens(r[cp], path, row, cp))
+                o.append(_tokens(r[co], path, row, co))
+    except UnicodeDecodeError as e:
+        raise GeneratorError(
+            f"trace: {path}: not UTF-8 text ({e.reason} at byte {e.start})"
+        ) from None
     if not t:
         raise GeneratorError(f"trace: {path}: no requests")
     times = np.array(t, dtype=np.float64)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.io import write_text_atomic
+from kvopt.io import write_atomic, write_text_atomic
 
 
 @dataclass
@@ -211,6 +211,8 @@ def plot(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from kvopt.plot import output_format
+
     rng = np.random.default_rng(0)  # jitter only
     fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(policies), 4.0))
     rows = [r for rec in records for r in trial_ratios(rec)]
@@ -249,8 +251,11 @@ def plot(
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    fmt = output_format(path) if os.path.splitext(path)[1] else "png"
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, format=fmt))
+    finally:
+        plt.close(fig)
 
 
 def write_outputs(

@@ -296,7 +296,7 @@ def make_instance(family: str, seed: int, params: Mapping[str, Any]) -> Instance
 
 
 def check_sweep(sweep: Sweep) -> None:
-    """Fail early, with one clear error, on an unknown family, policy or parameter.
+    """Fail early, with one clear error, on an unknown family, policy, parameter or solver.
 
     Builds every policy once and generates the first trial's instance, so that a typo
     stops the command before any trial runs instead of failing every trial.
@@ -307,6 +307,10 @@ def check_sweep(sweep: Sweep) -> None:
         raise _needs("the simulator and policies", "issue 4") from None
     for p in sweep.policies:
         make_policy(p.name, **dict(p.params))
+    from kvopt.solve import get_solver
+
+    for name in sweep.solvers:
+        get_solver(name)  # an unknown name: one KvoptError, before any trial fails on it
     make_instance(sweep.family, trial_seed(sweep.seed, 0), sweep.params)
 
 
