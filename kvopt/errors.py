@@ -188,3 +188,13 @@ class ScheduleError(KvoptError):
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled across worker processes
         return (type(self), (self.violations,))
+
+
+class SolverError(KvoptError):
+    """A solver backend returned an answer that kvopt's own checks reject.
+
+    For example a schedule that the verifier finds infeasible, a claimed objective that
+    is not the schedule's, or a proven bound above a verified objective. The input was
+    fine; the answer is wrong (typically numerical trouble inside the solver), so the
+    command line reports it with exit code 1, not 2.
+    """

@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from kvopt.errors import KvoptError
+from kvopt.errors import KvoptError, SolverError
 from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
@@ -102,10 +102,20 @@ def solve(
         **options,
     )
     if result.schedule is not None:
-        report = verify(instance, result.schedule, allow_eviction=False)
+        report = verify(instance, result.schedule, allow_eviction=False, strict=False)
+        if not report.feasible:
+            raise SolverError(
+                f"solver {solver!r} returned an infeasible schedule for {instance.name!r}: "
+                f"{report.violations[0].message}"
+            )
         if result.objective != report.objective:
-            raise AssertionError(
+            raise SolverError(
                 f"solver {solver!r} claims objective {result.objective} but its schedule "
-                f"has {report.objective} (a bug in the backend)"
+                f"has {report.objective}"
+            )
+        if result.lower_bound is not None and result.lower_bound > report.objective:
+            raise SolverError(
+                f"solver {solver!r} claims the lower bound {result.lower_bound} above the "
+                f"total latency {report.objective} of its own feasible schedule"
             )
     return result

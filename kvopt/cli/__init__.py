@@ -25,7 +25,7 @@ from kvopt.cli import (
     solve,
     verify,
 )
-from kvopt.errors import KvoptError
+from kvopt.errors import KvoptError, SolverError
 
 #: The sub-command modules, in help order.
 COMMANDS = [info, verify, generate, simulate, policies, solve, plot, ratio, adversary, bounds]
@@ -68,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return int(args._run(args) or 0)
+    except SolverError as e:
+        print(f"kvopt {args.command}: solver failure: {e}", file=sys.stderr)
+        return EXIT_INFEASIBLE
     except KvoptError as e:
         print(f"kvopt {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

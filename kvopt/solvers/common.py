@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kvopt.bounds import trivial_lower_bound
-from kvopt.errors import KvoptError
+from kvopt.errors import KvoptError, SolverError
 from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
@@ -154,15 +154,23 @@ def finish(
     best = prepared.start
     source = "warm start"
     if start is not None and total_latency(instance, start) <= prepared.upper_bound:
+        report = verify(
+            instance, Schedule.from_starts(instance, start), allow_eviction=False, strict=False
+        )
+        if not report.feasible:
+            raise SolverError(
+                f"{solver}: the solver's schedule is infeasible ({report.violations[0].message});"
+                f" numerical trouble at M = {instance.memory}? Try the other solver"
+            )
         best, source = np.asarray(start, dtype=np.int64), "solver"
     objective = total_latency(instance, best)
     lb = float(prepared.trivial_bound)
     if bound is not None and math.isfinite(bound):
         lb = max(lb, float(math.ceil(bound - BOUND_TOL)))
     if lb > objective:
-        raise AssertionError(
-            f"{solver}: proven bound {lb} above the objective {objective} of a feasible "
-            "schedule (a bug in the model or the solver)"
+        raise SolverError(
+            f"{solver}: proven bound {lb} above the objective {objective} of a verified "
+            f"schedule; numerical trouble at M = {instance.memory}? Try the other solver"
         )
     status = "optimal" if lb >= objective else "feasible"
     meta = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from kvopt.errors import SolverError
 from kvopt.solvers.cpsat.model import CpsatModel
 
 
@@ -48,7 +49,7 @@ def run_cpsat(
     name = solver.status_name(status)
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         # a valid instance always has a schedule, and the windows keep the optimal ones
-        raise AssertionError(f"CP-SAT reports {name} for a valid instance (a bug in the model)")
+        raise SolverError(f"CP-SAT reports {name} for a valid instance (a bug in the model)")
     start = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.value(v) for v in built.start], dtype=np.int64)

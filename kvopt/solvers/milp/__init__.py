@@ -87,7 +87,7 @@ def solve(
         log=log,
         seed=seed,
         start=start_values(prepared.start) if warm_start else None,
-        solver_options=solver_options,
+        solver_options=default_tolerances(instance, mip_solver, solver_options),
     )
     starts = read_starts(instance, outcome.values) if outcome.values is not None else None
     return finish(
@@ -106,3 +106,22 @@ def solve(
             "options": {**levers, "sparse_rows": sparse_rows, "warm_start": warm_start},
         },
     )
+
+
+def default_tolerances(
+    instance: Instance, mip_solver: str, solver_options: dict[str, Any] | None
+) -> dict[str, Any]:
+    """HiGHS options with an integrality tolerance scaled to the memory M.
+
+    A binary accepted at ``1 - tol`` changes a memory row by up to ``M * tol`` tokens when
+    the schedule is read off, so HiGHS's default ``mip_feasibility_tolerance`` of 1e-6
+    lets schedules one token over M through once M is in the millions (measured: wrong
+    answers at M = 2**24, right ones with 1e-9). The default here is
+    ``min(1e-6, 0.1 / M)``, never below 1e-10; options the caller gives win. Whatever the
+    tolerance, :func:`kvopt.solvers.common.finish` verifies the solver's schedule.
+    """
+    options = dict(solver_options or {})
+    if mip_solver == "highs":
+        tol = max(1e-10, min(1e-6, 0.1 / instance.memory))
+        options.setdefault("mip_feasibility_tolerance", tol)
+    return options

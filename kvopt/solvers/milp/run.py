@@ -21,7 +21,7 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory as ContribFactory
 
-from kvopt.errors import KvoptError
+from kvopt.errors import KvoptError, SolverError
 
 #: Absolute gap at which a solver may stop: the objective is integral, so
 #: ``UB - LB <= 0.999`` already proves ``ceil(LB) = UB``.
@@ -152,7 +152,7 @@ def _run_contrib(solver, model, name, time_limit, threads, gap, log, seed, start
         raise KeyboardInterrupt
     if term in ("provenInfeasible", "locallyInfeasible", "infeasibleOrUnbounded"):
         # a valid instance always has a schedule, and the windows keep the optimal ones
-        raise AssertionError(f"{name} reports {term} for a valid instance (a bug in the model)")
+        raise SolverError(f"{name} reports {term} for a valid instance (a bug in the model)")
     values = None
     if res.solution_status.name in ("feasible", "optimal"):
         primals = res.solution_loader.get_vars()
