@@ -46,7 +46,7 @@ PLAIN = {
 CONFIGS = {
     "milp": ("milp", {}),
     "cpsat": ("cpsat", {}),
-    "milp-plain": ("milp", {**PLAIN, "sparse_rows": False}),
+    "milp-plain": ("milp", {**PLAIN, "sparse_rows": False, "aggregate": False}),
     "cpsat-plain": ("cpsat", dict(PLAIN)),
 }
 FIELDS = [

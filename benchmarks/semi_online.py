@@ -9,11 +9,17 @@ Three measurements (see ``models/semi_online.md``):
    ``M = 60``): number of staircases ``K``, seconds of the layered DP and of A*
    (stopped at ``--max-states``), and ``K`` for larger ``o`` (up to 200), where the
    enumeration stops at ``LARGE`` = 3,000,000 staircases or 12,000,000 moves;
-3. greedy (MC-SF's rule) against the optimum on a few instances.
+3. periodic certificates (``kvopt/semi_online_periodic.py``) at ``n = 10^6`` for
+   ``o`` from 6 to 200: staircases, seconds to enumerate them and to find and check
+   the certificate, then ``kvopt.solve`` of the 10^6-request instance end to end
+   (cold: cache cleared, so enumeration and certificate included; and warm), with
+   the certificate's values compared with the plain DP for every ``n <= 1000``
+   where ``K <= 50,000``;
+4. greedy (MC-SF's rule) against the optimum on a few instances.
 
 Usage::
 
-    python benchmarks/semi_online.py [--max-states 300000]
+    python benchmarks/semi_online.py [--max-states 300000] [--only certificates]
 """
 
 from __future__ import annotations
@@ -132,6 +138,59 @@ def search(max_states: int) -> None:
         )
 
 
+def certificates() -> None:
+    from kvopt import semi_online_periodic as periodic
+
+    print(
+        "| s | o | M | q | W | staircases K | enumerate (s) | certificate (s) | P | ell | "
+        "R0 | R | DP check | n = 10^6 cold (s) | warm (s) | optimal total latency |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    n = 1_000_000
+    for s, o, M in [
+        (2, 6, 40),
+        (2, 10, 60),
+        (2, 20, 66),
+        (2, 30, 96),
+        (10, 50, 200),
+        (1, 100, 250),
+        (1, 200, 402),
+        (100, 200, 700),
+        (5, 20, 150),
+    ]:
+        head = f"| {s} | {o} | {M} | {M // (s + o)} | {M // (s + 1)} |"
+        periodic._CACHE.pop((s, o, M), None)
+        t = time.perf_counter()
+        try:
+            nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+        except so._SearchLimit:
+            print(f"{head} over the limit | {time.perf_counter() - t:.1f} | - | " + "- | " * 6
+                  + "refused | - | - |")  # fmt: skip
+            continue
+        build = time.perf_counter() - t
+        t = time.perf_counter()
+        cert = periodic.certify(s, o, M, nxt)
+        t_cert = time.perf_counter() - t
+        if cert is None:
+            print(f"{head} {nxt.shape[0]:,} | {build:.1f} | {t_cert:.1f} | none | " + "- | " * 6)
+            continue
+        check = "-"
+        if nxt.shape[0] <= 50_000:
+            sums = so.optimal_sums(1000, s, o, M)
+            assert all(cert.value(k) == sums[k] for k in range(1001))
+            check = "n <= 1000 equal"
+        periodic._CACHE.pop((s, o, M), None)
+        inst = identical(n, s, o, M)
+        res, cold = timed(kvopt.solve, inst, "semi-online")
+        assert res.metadata["algorithm"] == "periodic" and res.status == "optimal"
+        _, warm = timed(kvopt.solve, inst, "semi-online")
+        print(
+            f"{head} {nxt.shape[0]:,} | {build:.1f} | {t_cert:.1f} | {cert.period} | "
+            f"{cert.slope} | {cert.start} | {cert.horizon} | {check} | {cold:.1f} | "
+            f"{warm:.1f} | {res.objective:,} |"
+        )
+
+
 def greedy() -> None:
     print("| n | s | o | M | greedy total latency | optimal | ratio |")
     print("|---|---|---|---|---|---|---|")
@@ -151,16 +210,22 @@ def greedy() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max-states", type=int, default=300_000)
+    ap.add_argument("--only", choices=["closed", "search", "certificates", "greedy"])
     args = ap.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, python "
         f"{platform.python_version()}\n"
     )
-    closed_forms()
-    print()
-    search(args.max_states)
-    print()
-    greedy()
+    parts = {
+        "closed": closed_forms,
+        "search": lambda: search(args.max_states),
+        "certificates": certificates,
+        "greedy": greedy,
+    }
+    for name, part in parts.items():
+        if args.only in (None, name):
+            part()
+            print()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,13 @@ proven, and no more:
   fixed concurrency ``W``, but exponential in ``o`` in the worst case. We did **not**
   find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
   Past ``max_states`` the algorithm refuses.
+* For large ``n`` (``n > PERIODIC_MIN_N``) a *periodic certificate*
+  (:mod:`kvopt.semi_online_periodic`, ``proofs/semi_online_periodic.md``) removes the
+  factor ``n``: the DP runs once to a horizon ``R`` (256 in every case measured), a
+  period of its value function is read off and checked for all ``r`` with exact
+  integers, and then ``Z*(n)`` is a formula and an optimal schedule a walk that
+  repeats a cycle. A certificate is only used when its checks pass; otherwise the
+  plain DP runs.
 
 Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_starts`,
 :func:`optimal_total_latency`, :func:`optimal_sums` (every ``n`` up to a bound at
@@ -46,6 +53,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from kvopt import semi_online_periodic as periodic
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.result import Result
@@ -59,6 +67,10 @@ ASTAR_MAX_N = 10_000
 
 #: Largest choice table (cells, one byte each) the layered DP may allocate.
 MAX_TABLE = 200_000_000
+
+#: ``search="auto"`` tries a periodic certificate (:mod:`kvopt.semi_online_periodic`)
+#: for larger ``n`` than this, and the plain layered DP below it or if none is found.
+PERIODIC_MIN_N = 2048
 
 #: Name of the method used, reported in ``Result.metadata["method"]``.
 METHODS = ("all-at-once", "prompt-dominated", "staircase")
@@ -321,21 +333,17 @@ def _enumerate_staircases(
     return np.frombuffer(cells, dtype=np.int64).reshape(len(order), q + 1).copy()
 
 
-def _staircase_dp(
-    n: int, nxt: np.ndarray, deadline: float | None, *, choices: bool = True
-) -> tuple[list[int], np.ndarray]:
-    """Exact layered DP over ``(staircase, r)`` for ``r = 1 .. n``.
-
-    Returns the optimal start counts for ``n`` (empty without ``choices``, which
-    then keeps no choice table) and ``V(empty, r)`` for ``r = 0 .. n``, i.e. the
-    optimal sum of starts of every instance with ``r <= n`` requests.
+def _dp_layers(nxt: np.ndarray, r_max: int, deadline: float | None):
+    """Yield ``(r, V(., r), best)`` for ``r = 1 .. r_max``: the layers of the DP.
 
     ``V(i, r) = min( min_{x >= 1} (r - x) + V(nxt[i, x], r - x),  r + V(nxt[i, 0], r) )``
-    with ``V(., 0) = 0``. Moves with ``x >= 1`` go to a lower layer; the ``x = 0``
-    move stays in layer ``r`` but ages every group, so it reaches the empty staircase
-    in at most ``o - 1`` steps: the layer is solved by increasing depth in that
-    chain, and the empty staircase never waits (that would repeat itself at cost
-    ``r > 0``). Time ``O(n K (q + o))`` for ``K`` staircases, vectorised over them.
+    with ``V(., 0) = 0``; ``best[i]`` is a minimising move (the largest ``x`` among
+    ties broken towards the first found, ``x = 0`` only if strictly better). Moves with
+    ``x >= 1`` go to a lower layer; the ``x = 0`` move stays in layer ``r`` but ages
+    every group, so it reaches the empty staircase in at most ``o - 1`` steps: the
+    layer is solved by increasing depth in that chain, and the empty staircase never
+    waits (that would repeat itself at cost ``r > 0``). ``O(K (q + o))`` per layer for
+    ``K`` staircases, vectorised over them. The arrays yielded are fresh per layer.
     """
     K, width = nxt.shape
     q = width - 1
@@ -352,14 +360,12 @@ def _staircase_dp(
     targets = [nxt[allowed[x], x] for x in range(width)]
     ring = np.zeros((width, K), dtype=np.int64)  # ring[r % width] = V(., r)
     dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
-    choice = np.zeros((n + 1 if choices else 1, K), dtype=dtype)
-    empty_values = np.zeros(n + 1, dtype=np.int64)
     big = np.iinfo(np.int64).max // 4
-    for r in range(1, n + 1):
+    for r in range(1, r_max + 1):
         if deadline is not None and r % 1024 == 0 and time.perf_counter() > deadline:
             raise _SearchLimit(0, r * K)
         value = np.full(K, big, dtype=np.int64)
-        best = choice[r if choices else 0]
+        best = np.zeros(K, dtype=dtype)
         for x in range(1, min(q, r) + 1):
             idx = allowed[x]
             cand = ring[(r - x) % width][targets[x]] + (r - x)
@@ -372,15 +378,40 @@ def _staircase_dp(
             value[lv[better]] = cand[better]
             best[lv[better]] = 0
         ring[r % width] = value
-        empty_values[r] = value[0]
+        yield r, value, best
+
+
+def _walk(nxt: np.ndarray, choice: np.ndarray, i: int, r: int) -> list[int]:
+    """The start counts of the DP's choices from staircase ``i`` with ``r`` waiting."""
     counts = []
-    i, r = 0, n if choices else 0
     while r > 0:
         x = int(choice[r, i])
         counts.append(x)
         i = int(nxt[i, x])
         r -= x
-    return counts, empty_values
+    return counts
+
+
+def _staircase_dp(
+    n: int, nxt: np.ndarray, deadline: float | None, *, choices: bool = True
+) -> tuple[list[int], np.ndarray]:
+    """Exact layered DP over ``(staircase, r)`` for ``r = 1 .. n`` (:func:`_dp_layers`).
+
+    Returns the optimal start counts for ``n`` (empty without ``choices``, which
+    then keeps no choice table) and ``V(empty, r)`` for ``r = 0 .. n``, i.e. the
+    optimal sum of starts of every instance with ``r <= n`` requests. Time
+    ``O(n K (q + o))``.
+    """
+    K, width = nxt.shape
+    q = width - 1
+    dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+    choice = np.zeros((n + 1 if choices else 1, K), dtype=dtype)
+    empty_values = np.zeros(n + 1, dtype=np.int64)
+    for r, value, best in _dp_layers(nxt, n, deadline):
+        if choices:
+            choice[r] = best
+        empty_values[r] = value[0]
+    return (_walk(nxt, choice, 0, n) if choices else []), empty_values
 
 
 def optimal_groups(
@@ -392,6 +423,7 @@ def optimal_groups(
     max_states: int = MAX_STATES,
     time_limit: float | None = None,
     search: str = "auto",
+    info: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """An optimal schedule as start *groups*: ``sizes[g]`` requests start at ``times[g]``.
 
@@ -405,10 +437,19 @@ def optimal_groups(
         Seconds after which the exact search refuses (``None``: no limit).
     search
         How the third case is solved: ``"dp"`` (layered DP over all reachable
-        staircases, ``O(n K (q + o))``), ``"astar"`` (A* over (staircase, r)), or
-        ``"auto"``: the DP when the ``K`` staircases number at most ``max_states``
+        staircases, ``O(n K (q + o))``), ``"astar"`` (A* over (staircase, r)),
+        ``"periodic"`` (a checked periodic certificate,
+        :mod:`kvopt.semi_online_periodic`; refuses if none is found), or ``"auto"``:
+        when the ``K`` staircases number at most ``max_states``, a periodic
+        certificate if ``n > PERIODIC_MIN_N`` and one is found, else the DP
         (refusing if its choice table, ``K (n + 1)`` bytes, exceeds
-        :data:`MAX_TABLE`), else A* if ``n <= ASTAR_MAX_N``, else refuse.
+        :data:`MAX_TABLE`); with more staircases A* if ``n <= ASTAR_MAX_N``, else
+        refuse.
+    info
+        If given, filled with ``"algorithm"`` (``"all-at-once"``,
+        ``"prompt-dominated"``, ``"dp"``, ``"astar"`` or ``"periodic"``) and, for the
+        staircase algorithms, ``"staircases"`` (K, when enumerated) and the
+        certificate's ``"period"``, ``"slope"``, ``"horizon"``.
 
     Returns
     -------
@@ -425,12 +466,14 @@ def optimal_groups(
     method = method_for(n, s, o, M)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    info = {} if info is None else info
+    info["algorithm"] = method
     if method == "all-at-once":
         return np.zeros(1, dtype=np.int64), np.array([n], dtype=np.int64)
     if method == "prompt-dominated":
         return _lane_groups(n, o, M // (s + o))
-    if search not in ("auto", "dp", "astar"):
-        raise SemiOnlineError(f"search must be 'auto', 'dp' or 'astar', got {search!r}")
+    if search not in ("auto", "dp", "astar", "periodic"):
+        raise SemiOnlineError(f"search must be 'auto', 'dp', 'astar' or 'periodic', got {search!r}")
     if M // (s + o) >= max_states:
         raise SemiOnlineError(
             f"semi-online: up to {M // (s + o)} requests may start at one time (n={n}, "
@@ -439,6 +482,21 @@ def optimal_groups(
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     try:
         counts = None
+        if search == "periodic":
+            nxt = _enumerate_staircases(s, o, M, max_states, deadline)
+            cert = periodic.certify(s, o, M, nxt, max_table=MAX_TABLE, deadline=deadline)
+            if cert is None:
+                raise SemiOnlineError(
+                    f"semi-online: no periodic certificate found for s={s}, o={o}, M={M} "
+                    "within the horizons and limits (use search='auto' or 'dp')"
+                )
+            info.update(cert.describe())
+            return cert.groups(n)
+        if search == "auto" and n > PERIODIC_MIN_N:
+            cert = periodic.cached(s, o, M)
+            if cert is not None:
+                info.update(cert.describe())
+                return cert.groups(n)
         if search in ("auto", "dp"):
             try:
                 nxt = _enumerate_staircases(s, o, M, max_states, deadline)
@@ -446,7 +504,17 @@ def optimal_groups(
                 if search == "dp":
                     raise
                 nxt = None
-            if nxt is not None:
+            if (
+                nxt is not None
+                and search == "auto"
+                and n > PERIODIC_MIN_N
+                and not periodic.is_cached(s, o, M)
+            ):
+                cert = periodic.certify(s, o, M, nxt, max_table=MAX_TABLE, deadline=deadline)
+                if cert is not None:
+                    info.update(cert.describe())
+                    return cert.groups(n)
+            if nxt is not None and counts is None:
                 if search == "auto" and nxt.shape[0] * (n + 1) > MAX_TABLE:
                     raise SemiOnlineError(
                         f"semi-online: the layered DP for n={n}, s={s}, o={o}, M={M} needs "
@@ -455,6 +523,7 @@ def optimal_groups(
                         "allocate it anyway)"
                     )
                 counts, _ = _staircase_dp(n, nxt, deadline)
+                info.update(algorithm="dp", staircases=int(nxt.shape[0]))
         if counts is None:
             if search == "auto" and n > ASTAR_MAX_N:
                 raise SemiOnlineError(
@@ -464,6 +533,7 @@ def optimal_groups(
                     "in o in the worst case"
                 )
             counts, _ = _staircase_search(n, s, o, M, max_states, deadline)
+            info["algorithm"] = "astar"
     except _SearchLimit as stop:
         raise SemiOnlineError(
             f"semi-online: the exact staircase search ({search}) for n={n}, s={s}, o={o}, "
@@ -614,14 +684,18 @@ def solve(
     t0 = time.perf_counter()
     n, s, o, M, a = identical_parameters(instance)
     method = method_for(n, s, o, M)
+    info: dict = {}
     times, sizes = optimal_groups(
-        n, s, o, M, max_states=max_states, time_limit=time_limit, search=search
+        n, s, o, M, max_states=max_states, time_limit=time_limit, search=search, info=info
     )
     starts = np.repeat(times, sizes) + a
     schedule = Schedule.from_indices(instance, np.arange(n), starts)
     objective = int(np.dot(times, sizes)) + n * o
     if log:
-        print(f"semi-online: n={n} s={s} o={o} M={M} method={method} objective={objective}")
+        print(
+            f"semi-online: n={n} s={s} o={o} M={M} method={method} "
+            f"algorithm={info['algorithm']} objective={objective}"
+        )
     return Result(
         instance=instance.name,
         solver="semi-online",
@@ -630,5 +704,12 @@ def solve(
         lower_bound=float(objective),
         runtime=time.perf_counter() - t0,
         schedule=schedule,
-        metadata={"method": method, "n": n, "prompt": s, "output": o, "memory": M},
+        metadata={
+            "method": method,
+            **info,
+            "n": n,
+            "prompt": s,
+            "output": o,
+            "memory": M,
+        },
     )

@@ -19,7 +19,8 @@ import kvopt
 from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
-from kvopt.solvers.common import identical_groups
+from kvopt.solvers.common import identical_groups, identical_units
+from kvopt.solvers.milp.read import read_starts, start_values
 from tests.exhaustive import exhaustive_optimum
 
 KNOWN = Path(__file__).resolve().parents[1] / "instances" / "known"
@@ -87,7 +88,7 @@ def test_solvers_and_plain_models_agree_with_exhaustive_search(seed):
     for solver, opts in [
         ("milp", {}),
         ("cpsat", {}),
-        ("milp", {**plain, "sparse_rows": False}),
+        ("milp", {**plain, "sparse_rows": False, "aggregate": False}),
         ("cpsat", {**plain, "time_indexed": False}),
     ]:
         res = kvopt.solve(inst, solver, seed=1, **opts)
@@ -178,3 +179,50 @@ def test_a_model_without_schedules_is_reported_as_a_bug():
         run_cpsat(build_cpsat(inst, wrong))
     with pytest.raises(SolverError, match="bug"):
         run_solver(build_milp(inst, wrong)[0])
+
+
+def _duplicated(seed: int) -> Instance:
+    """Up to 7 requests drawn from three kinds, so that most have identical twins."""
+    rng = np.random.default_rng(seed)
+    kinds = [
+        (int(rng.integers(0, 3)), int(rng.integers(1, 4)), int(rng.integers(1, 5)))
+        for _ in range(3)
+    ]
+    pick = rng.integers(0, 3, size=int(rng.integers(2, 8)))
+    a, s, o = (np.array([kinds[p][j] for p in pick]) for j in range(3))
+    memory = int((s + o).max()) + int(rng.integers(0, 12))
+    return Instance.from_arrays(f"dup{seed}", memory, arrival=a, prompt=s, output=o)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_aggregated_milp_agrees_with_per_request_models(seed):
+    """The aggregated MILP (one count per group of twins), the per-request MILP and
+    CP-SAT all prove the exhaustive optimum, and the aggregated model is smaller."""
+    inst = _duplicated(seed)
+    value, _ = exhaustive_optimum(inst)
+    agg = kvopt.solve(inst, "milp", seed=0)
+    per = kvopt.solve(inst, "milp", aggregate=False, seed=0)
+    cp = kvopt.solve(inst, "cpsat", seed=0)
+    for res in (agg, per, cp):
+        assert (res.status, res.objective) == ("optimal", value)
+        kvopt.verify(inst, res.schedule, allow_eviction=False)
+    assert agg.metadata["units"] == len(identical_units(inst))
+    assert per.metadata["units"] == inst.n
+    if agg.metadata["units"] < inst.n:
+        assert agg.variables < per.variables
+
+
+def test_aggregated_reading_and_mip_start_round_trip():
+    """Counts are handed to the members in index order; a start of the wrong total is
+    no incumbent."""
+    inst = Instance.from_arrays(
+        "twins", 14, arrival=[0, 0, 1, 0], prompt=[3, 3, 2, 3], output=[4, 4, 3, 4]
+    )
+    units = identical_units(inst)
+    assert units == [[0, 1, 3], [2]]
+    starts = np.array([5, 0, 2, 0])
+    values = start_values(starts, units)
+    assert values == {(0, 0): 2.0, (0, 5): 1.0, (1, 2): 1.0}
+    assert read_starts(inst, values, units).tolist() == [0, 0, 2, 5]
+    assert read_starts(inst, {(0, 0): 1.9999, (0, 5): 1e-9, (1, 2): 1.0}, units) is None
+    assert read_starts(inst, {(i, 1): 1.0 for i in range(4)}).tolist() == [1, 1, 1, 1]

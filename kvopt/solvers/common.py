@@ -50,13 +50,21 @@ class Prepared:
 
 def identical_groups(instance: Instance) -> list[list[int]]:
     """Groups of at least two requests with equal ``(a_i, s_i, o_i)``, in index order."""
+    return [g for g in identical_units(instance) if len(g) > 1]
+
+
+def identical_units(instance: Instance) -> list[list[int]]:
+    """Every request in exactly one group of equal ``(a_i, s_i, o_i)`` (singletons too).
+
+    Groups are in the order of their first member, members in index order.
+    """
     groups: dict[tuple[int, int, int], list[int]] = {}
     cols = zip(
         instance.arrival.tolist(), instance.prompt.tolist(), instance.output.tolist(), strict=True
     )
     for i, key in enumerate(cols):
         groups.setdefault(key, []).append(i)
-    return [g for g in groups.values() if len(g) > 1]
+    return list(groups.values())
 
 
 def prepare(

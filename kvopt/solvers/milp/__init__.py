@@ -37,6 +37,7 @@ def solve(
     lp_windows: bool = True,
     symmetry: bool = True,
     sparse_rows: bool = True,
+    aggregate: bool = True,
     warm_start: bool = True,
     heuristic: bool = True,
     solver_options: dict[str, Any] | None = None,
@@ -57,7 +58,13 @@ def solve(
         Tighten the windows with LP bounds on the other requests' latencies (at most
         a fifth of the time limit).
     symmetry
-        Order the starts of identical requests (``proofs/identical_requests.md``).
+        Order the starts of identical requests (``proofs/identical_requests.md``);
+        moot for the groups ``aggregate`` merges.
+    aggregate
+        One integer count per group of identical requests (equal arrival, prompt and
+        output) and start, instead of one binary per request and start
+        (``proofs/identical_requests.md``, aggregation): no symmetric copies of a
+        schedule are left for the solver to enumerate.
     sparse_rows
         Omit memory rows that cannot bind.
     warm_start
@@ -76,7 +83,7 @@ def solve(
     began = time.perf_counter()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
     prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
-    model, _ = build_model(instance, prepared, sparse_rows=sparse_rows)
+    model, data = build_model(instance, prepared, sparse_rows=sparse_rows, aggregate=aggregate)
     nvar, ncon = model_size(model)
     outcome = run_solver(
         model,
@@ -86,10 +93,11 @@ def solve(
         gap=gap,
         log=log,
         seed=seed,
-        start=start_values(prepared.start) if warm_start else None,
+        start=start_values(prepared.start, data.units) if warm_start else None,
         solver_options=default_tolerances(instance, mip_solver, solver_options),
     )
-    starts = read_starts(instance, outcome.values) if outcome.values is not None else None
+    values = outcome.values
+    starts = read_starts(instance, values, data.units) if values is not None else None
     return finish(
         instance,
         "milp",
@@ -103,7 +111,13 @@ def solve(
             "mip_solver": mip_solver,
             "termination": outcome.termination,
             "warm_start": outcome.warm_start,
-            "options": {**levers, "sparse_rows": sparse_rows, "warm_start": warm_start},
+            "units": len(data.units),
+            "options": {
+                **levers,
+                "sparse_rows": sparse_rows,
+                "aggregate": aggregate,
+                "warm_start": warm_start,
+            },
         },
     )
 

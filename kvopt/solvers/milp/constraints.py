@@ -1,4 +1,4 @@
-"""Constraints of the MILP: one start per request, memory per round, ordered twins."""
+"""Constraints of the MILP: every request starts once, memory per round, ordered twins."""
 
 from __future__ import annotations
 
@@ -17,16 +17,16 @@ def _starts_of(data: MilpData) -> dict[int, list[int]]:
 
 
 def add_assignment(model: pyo.ConcreteModel, data: MilpData) -> None:
-    """``sum_k x[i, k] = 1`` for every request ``i``."""
+    """``sum_k x[u, k] = |u|`` for every unit ``u`` (``= 1`` for a single request)."""
     starts = _starts_of(data)
     model.I = pyo.Set(initialize=sorted(starts), ordered=True)
     model.assign = pyo.Constraint(
-        model.I, rule=lambda m, i: pyo.quicksum(m.x[i, k] for k in starts[i]) == 1
+        model.I, rule=lambda m, u: pyo.quicksum(m.x[u, k] for k in starts[u]) == data.size(u)
     )
 
 
 def add_memory(model: pyo.ConcreteModel, data: MilpData, memory: int) -> None:
-    """``sum_{(i,k) running in t} (s_i + t - k) x[i, k] <= M`` for every round in ``T*``."""
+    """``sum_{(u,k) running in t} (s_u + t - k) x[u, k] <= M`` for every round in ``T*``."""
     model.T = pyo.Set(initialize=data.rounds, ordered=True)
     model.memory = pyo.Constraint(
         model.T,

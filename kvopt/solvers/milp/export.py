@@ -20,11 +20,15 @@ def write_model(
     windows: bool = True,
     symmetry: bool = True,
     sparse_rows: bool = True,
+    aggregate: bool = True,
 ) -> Path:
     """Build the MILP of ``instance`` and write it to ``path`` (format from the suffix).
 
-    The variable ``x[i, k]`` keeps its name (``x(i_k)`` in the files, symbolic labels),
-    so a solution of another tool can be read back. The options are those of
+    The variable ``x[u, k]`` keeps its name (``x(u_k)`` in the files, symbolic labels),
+    so a solution of another tool can be read back; with ``aggregate`` (the default, as
+    in :func:`kvopt.solvers.milp.solve`) ``u`` numbers the groups of identical requests
+    in the order of their first member (:func:`kvopt.solvers.common.identical_units`),
+    otherwise ``u`` is the request's index. The options are those of
     :func:`kvopt.solvers.milp.solve`.
 
     Raises
@@ -37,6 +41,6 @@ def write_model(
     if fmt is None:
         raise KvoptError(f"{path}: model files end in .lp or .mps, not {path.suffix!r}")
     prepared = prepare(instance, None, windows=windows, symmetry=symmetry)
-    model, _ = build_model(instance, prepared, sparse_rows=sparse_rows)
+    model, _ = build_model(instance, prepared, sparse_rows=sparse_rows, aggregate=aggregate)
     model.write(str(path), format=fmt, io_options={"symbolic_solver_labels": True})
     return path

@@ -18,6 +18,7 @@ def build_model(
     *,
     relax: bool = False,
     sparse_rows: bool = True,
+    aggregate: bool = False,
 ) -> tuple[pyo.ConcreteModel, MilpData]:
     """The time-indexed MILP over the start windows of ``prepared``.
 
@@ -31,13 +32,16 @@ def build_model(
         Build the LP relaxation.
     sparse_rows
         Omit memory rows that can never bind.
+    aggregate
+        One integer count per group of identical requests and start instead of one
+        binary per request and start.
 
     Returns
     -------
     model, data
         The Pyomo model and the index sets it was built from.
     """
-    data = milp_data(instance, prepared, sparse_rows=sparse_rows)
+    data = milp_data(instance, prepared, sparse_rows=sparse_rows, aggregate=aggregate)
     model = pyo.ConcreteModel(name=instance.name)
     add_variables(model, data, relax=relax)
     add_assignment(model, data)

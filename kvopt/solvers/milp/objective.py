@@ -1,4 +1,4 @@
-"""Objective of the MILP: total latency ``sum_{(i,k)} (k + o_i - a_i) x[i, k]``."""
+"""Objective of the MILP: total latency ``sum_{(u,k)} (k + o_u - a_u) x[u, k]``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from kvopt.solvers.milp.data import MilpData
 def add_objective(model: pyo.ConcreteModel, data: MilpData, instance: Instance) -> None:
     """Minimise the total latency (integral coefficients)."""
     a, o = instance.arrival, instance.output
+    first = [members[0] for members in data.units]
     model.total_latency = pyo.Objective(
-        expr=pyo.quicksum((k + int(o[i]) - int(a[i])) * model.x[i, k] for i, k in data.pairs),
+        expr=pyo.quicksum(
+            (k + int(o[first[u]]) - int(a[first[u]])) * model.x[u, k] for u, k in data.pairs
+        ),
         sense=pyo.minimize,
     )

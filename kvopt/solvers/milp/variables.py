@@ -1,4 +1,4 @@
-"""Variables of the MILP: ``x[i, k] = 1`` iff request ``i`` starts at time ``k``."""
+"""Variables of the MILP: ``x[u, k]``, how many requests of unit ``u`` start at time ``k``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from kvopt.solvers.milp.data import MilpData
 
 
 def add_variables(model: pyo.ConcreteModel, data: MilpData, *, relax: bool = False) -> None:
-    """Add the set ``P`` of (request, start) pairs and the start variables ``x``.
+    """Add the set ``P`` of (unit, start) pairs and the start variables ``x``.
+
+    A unit of one request gets a binary (``x[i, k] = 1`` iff ``i`` starts at ``k``), a
+    group of ``g`` identical requests an integer in ``[0, g]``.
 
     Parameters
     ----------
@@ -17,8 +20,13 @@ def add_variables(model: pyo.ConcreteModel, data: MilpData, *, relax: bool = Fal
     data
         The index sets (:func:`kvopt.solvers.milp.data.milp_data`).
     relax
-        Continuous ``x`` in ``[0, 1]`` (the LP relaxation) instead of binaries.
+        Continuous ``x`` in ``[0, g]`` (the LP relaxation) instead of integers.
     """
     model.P = pyo.Set(initialize=data.pairs, dimen=2, ordered=True)
-    domain = pyo.UnitInterval if relax else pyo.Binary
-    model.x = pyo.Var(model.P, domain=domain)
+
+    def domain(m, u, k):
+        if relax:
+            return pyo.NonNegativeReals
+        return pyo.Binary if data.size(u) == 1 else pyo.NonNegativeIntegers
+
+    model.x = pyo.Var(model.P, domain=domain, bounds=lambda m, u, k: (0, data.size(u)))

@@ -1,0 +1,318 @@
+"""Periodic certificates: the semi-online optimum for every ``n`` from one finite DP.
+
+For identical requests whose staircases are few enough to enumerate
+(:mod:`kvopt.semi_online`), the layered DP costs ``O(n K (q + o))`` for ``n``
+requests. This module replaces the part of it that grows with ``n`` by a
+*certificate*, checked with exact integer arithmetic, that the DP's value function
+``V(sigma, r)`` continues periodically beyond a computed horizon ``R``:
+
+    V(sigma, r + P) = V(sigma, r) + ell * r + delta[sigma]    for every r >= R0,
+
+with a period ``P`` (requests), a slope ``ell`` and one integer ``delta`` per
+staircase. The function ``phi`` equal to ``V`` up to ``R`` and continued by this rule
+is proven (``proofs/semi_online_periodic.md``) to be the exact value function for
+every ``r`` when two finite checks pass:
+
+1. ``P - ell * x + delta[nxt[sigma, x]] - delta[sigma] >= 0`` for every staircase
+   ``sigma`` and allowed move ``x`` (the continued ``phi`` satisfies every Bellman
+   inequality, so it is a lower bound), and
+2. in each residue class of ``r`` modulo ``P`` every staircase has a move that is
+   optimal in the last period before ``R`` *and* has equality in 1 (so the bound is
+   attained, by the schedule that follows those moves).
+
+Then ``Z*(n) = phi(empty, n)`` costs O(1) for every ``n`` and an optimal schedule
+O(output) after one DP to ``R``. The period and the slope are *found* from the DP's
+values (the observation of ``models/semi_online.md``); nothing found is trusted
+unless the checks pass. When they fail (or the limits are reached), :func:`certify`
+returns ``None`` and :mod:`kvopt.semi_online` falls back to the plain DP. This is a
+**reconstruction**: we did not find a proof that a certificate exists for every
+``(s, o, M)``; every certificate that is returned is proven.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Horizons tried, in order, by :func:`certify` (each one capped by the limits).
+HORIZONS = (256, 512, 1024, 2048, 4096, 8192)
+
+#: Most cells (staircases x layers) of value rows kept for the period search.
+MAX_WINDOW_CELLS = 6_000_000
+
+#: Certificates kept in memory, by ``(s, o, M)``.
+CACHE_SIZE = 4
+
+_CACHE: OrderedDict[tuple[int, int, int], PeriodicCertificate | None] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class PeriodicCertificate:
+    """A checked periodic continuation of the staircase DP (see the module docstring).
+
+    Attributes
+    ----------
+    period
+        ``P``: requests per period.
+    slope
+        ``ell``: ``V(sigma, r + P) - V(sigma, r) - delta[sigma] = ell * r`` past ``start``.
+    start
+        ``R0``: the rule holds (in the DP's values) from ``r = R0`` on.
+    horizon
+        ``R``: the DP was run for ``r <= R``.
+    nxt
+        Move table of the staircases (:func:`kvopt.semi_online._enumerate_staircases`).
+    choice
+        The DP's optimal move for every ``r <= R`` and staircase.
+    empty_values
+        ``V(empty, r) = Z*(r)`` for ``r <= R``.
+    delta
+        ``delta[sigma]`` for every staircase.
+    eventual
+        ``eventual[sigma, r % P]``: an optimal move for every ``r > R`` (check 2).
+    """
+
+    period: int
+    slope: int
+    start: int
+    horizon: int
+    nxt: np.ndarray
+    choice: np.ndarray
+    empty_values: np.ndarray
+    delta: np.ndarray
+    eventual: np.ndarray
+
+    def describe(self) -> dict:
+        """``algorithm``, ``staircases``, ``period``, ``slope``, ``start``, ``horizon``."""
+        return {
+            "algorithm": "periodic",
+            "staircases": int(self.nxt.shape[0]),
+            "period": self.period,
+            "slope": self.slope,
+            "start": self.start,
+            "horizon": self.horizon,
+        }
+
+    def value(self, n: int) -> int:
+        """``Z*(n)``, the optimal sum of starts of ``n`` requests, in O(1)."""
+        R, P = self.horizon, self.period
+        if n <= R:
+            return int(self.empty_values[n])
+        base = R - ((R - n) % P)  # in (R - P, R], congruent to n modulo P
+        m = (n - base) // P
+        ell, d = self.slope, int(self.delta[0])
+        return int(self.empty_values[base]) + m * ell * base + ell * P * m * (m - 1) // 2 + m * d
+
+    def groups(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """An optimal schedule for ``n`` requests as start groups ``(times, sizes)``.
+
+        Follows the eventual moves while more than ``R`` requests wait, repeating a
+        cycle of them arithmetically once one closes (the moves depend only on the
+        staircase and ``r mod P`` there), then the DP's choices. O(number of groups
+        + K P) time, whatever the schedule's length. The schedule's sum of starts is
+        compared with :meth:`value` (a mismatch would be a bug and raises).
+        """
+        from kvopt.semi_online import _walk
+
+        R, P, nxt, eventual = self.horizon, self.period, self.nxt, self.eventual
+        times: list[np.ndarray] = []
+        sizes: list[np.ndarray] = []
+        t0 = 0  # time of head[0]
+        head: list[int] = []
+
+        def flush() -> None:
+            nonlocal t0, head
+            x = np.asarray(head, dtype=np.int64)
+            nz = np.flatnonzero(x)
+            times.append(t0 + nz)
+            sizes.append(x[nz])
+            t0 += x.size
+            head = []
+
+        i, r = 0, n
+        seen: dict[tuple[int, int], tuple[int, int]] = {}
+        skipped = False
+        while r > R:
+            key = (i, r % P)
+            if not skipped and key in seen:
+                skipped = True
+                at, r_then = seen[key]
+                per_cycle = r_then - r
+                reps = (r - R - 1) // per_cycle
+                if reps > 0:
+                    cycle = np.asarray(head[at:], dtype=np.int64)
+                    flush()
+                    nz = np.flatnonzero(cycle)
+                    offsets = t0 + cycle.size * np.arange(reps, dtype=np.int64)
+                    times.append(np.add.outer(offsets, nz).ravel())
+                    sizes.append(np.tile(cycle[nz], reps))
+                    t0 += reps * cycle.size
+                    r -= reps * per_cycle
+                continue
+            seen[key] = (len(head), r)
+            x = int(eventual[i, r % P])
+            head.append(x)
+            i = int(nxt[i, x])
+            r -= x
+        head.extend(_walk(nxt, self.choice, i, r))
+        flush()
+        out_t, out_s = np.concatenate(times), np.concatenate(sizes)
+        total = int(np.dot(out_t.astype(object), out_s.astype(object))) if out_t.size else 0
+        if int(out_s.sum()) != n or total != self.value(n):
+            raise AssertionError(
+                f"periodic certificate: the walk for n={n} starts {int(out_s.sum())} "
+                f"requests with sum of starts {total}, the certificate says {self.value(n)}"
+            )
+        return out_t, out_s
+
+
+def cached(s: int, o: int, M: int) -> PeriodicCertificate | None:
+    """The cached result of :func:`certify` for ``(s, o, M)`` (``None`` if none was
+    found, or if it was never computed: see :func:`is_cached`)."""
+    key = (s, o, M)
+    if key not in _CACHE:
+        return None
+    _CACHE.move_to_end(key)
+    return _CACHE[key]
+
+
+def is_cached(s: int, o: int, M: int) -> bool:
+    """Whether :func:`certify` ran for ``(s, o, M)`` and its result is still cached."""
+    return (s, o, M) in _CACHE
+
+
+def _smallest_period(seq: np.ndarray, max_period: int) -> int | None:
+    """Smallest ``p`` with ``seq[j + p] == seq[j]`` on the second half of ``seq``."""
+    tail = seq[seq.size // 2 :]
+    for p in range(1, min(max_period, tail.size // 2) + 1):
+        if np.array_equal(tail[p:], tail[:-p]):
+            return p
+    return None
+
+
+def _try_period(
+    nxt: np.ndarray, rows: np.ndarray, first: int, R: int, P: int, q: int
+) -> tuple[int, int, np.ndarray, np.ndarray] | None:
+    """Checks 1 and 2 for period ``P`` on the kept rows ``V(., first .. R)``.
+
+    Returns ``(ell, R0, delta, eventual)`` or ``None``.
+    """
+    K = nxt.shape[0]
+    E = rows[P:] - rows[:-P]  # E[j] = V(., first + j + P) - V(., first + j)
+    F = np.diff(E, axis=0)
+    ell = int(F[-1, 0])
+    bad = np.flatnonzero((F != ell).any(axis=1))
+    j0 = int(bad[-1]) + 1 if bad.size else 0
+    R0 = first + j0
+    if R - P - R0 < P + q:  # the rule must hold on a window longer than a period
+        return None
+    delta = E[j0] - ell * R0  # V(., R0 + P) - V(., R0) - ell R0
+    # Check 1: every Bellman inequality of the continuation.
+    slack_step = np.full((K, q + 1), np.iinfo(np.int64).max, dtype=np.int64)
+    for x in range(q + 1):
+        ok = nxt[:, x] >= 0
+        slack_step[ok, x] = P - ell * x + delta[nxt[ok, x]] - delta[ok]
+    if (slack_step < 0).any():
+        return None
+    # Check 2: an optimal move with equality in every residue class, from the last
+    # period (r in (R - P, R]; r - q >= R0 there since R - P - R0 >= P + q).
+    eventual = np.full((K, P), -1, dtype=np.int64)
+    for r in range(R - P + 1, R + 1):
+        here = rows[r - first]
+        found = np.full(K, -1, dtype=np.int64)
+        for x in range(q, -1, -1):
+            ok = np.flatnonzero((nxt[:, x] >= 0) & (slack_step[:, x] == 0) & (found < 0))
+            if ok.size == 0:
+                continue
+            below = rows[r - x - first]
+            tight = (r - x) + below[nxt[ok, x]] == here[ok]
+            found[ok[tight]] = x
+        if (found < 0).any():
+            return None
+        eventual[:, r % P] = found
+    return ell, R0, delta, eventual
+
+
+def certify(
+    s: int,
+    o: int,
+    M: int,
+    nxt: np.ndarray,
+    *,
+    horizons: tuple[int, ...] = HORIZONS,
+    max_table: int = 200_000_000,
+    deadline: float | None = None,
+) -> PeriodicCertificate | None:
+    """A checked periodic certificate for ``(s, o, M)``, or ``None`` if none was found.
+
+    Runs the layered DP once, up to the largest horizon the limits allow, and at each
+    horizon ``R`` of ``horizons`` looks for a period (multiples of the period of the
+    second differences of ``Z*``) whose continuation passes both checks. Results are
+    cached for the last :data:`CACHE_SIZE` parameter sets.
+
+    Parameters
+    ----------
+    s, o, M
+        The identical requests' prompt, output and the memory (for the cache key).
+    nxt
+        Their staircase move table.
+    horizons
+        The horizons ``R`` tried, increasing.
+    max_table
+        Most cells of the choice table (``K (R + 1)`` bytes).
+    deadline
+        ``time.perf_counter()`` value after which the search gives up (``None``).
+    """
+    key = (s, o, M)
+    if key in _CACHE:
+        return cached(s, o, M)
+    from kvopt.semi_online import _dp_layers, _SearchLimit
+
+    K, width = nxt.shape
+    q = width - 1
+    usable = [R for R in horizons if K * (R + 1) <= max_table]
+    if not usable:
+        return None
+    R_max = usable[-1]
+    keep = max(2, min(R_max // 2, MAX_WINDOW_CELLS // K))
+    rows: list[np.ndarray] = [np.zeros(K, dtype=np.int64)]
+    first = 0  # the layer rows[0] holds
+    dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+    choice = np.zeros((R_max + 1, K), dtype=dtype)
+    empty = np.zeros(R_max + 1, dtype=np.int64)
+    found = None
+    try:
+        for r, value, best in _dp_layers(nxt, R_max, deadline):
+            choice[r] = best
+            empty[r] = value[0]
+            rows.append(value)
+            if len(rows) > keep:
+                rows.pop(0)
+                first += 1
+            if r not in usable:
+                continue
+            d2 = np.diff(empty[: r + 1], 2)
+            p0 = _smallest_period(d2, max_period=len(rows) // 3)
+            if p0 is None:
+                continue
+            window = np.stack(rows)
+            for P in range(p0, len(rows) // 3 + 1, p0):
+                got = _try_period(nxt, window, first, r, P, q)
+                if got is not None:
+                    ell, R0, delta, eventual = got
+                    found = PeriodicCertificate(
+                        P, ell, R0, r, nxt, choice[: r + 1].copy(), empty[: r + 1].copy(),
+                        delta, eventual,
+                    )  # fmt: skip
+                    break
+            if found is not None or (deadline is not None and time.perf_counter() > deadline):
+                break
+    except _SearchLimit:
+        found = None
+    _CACHE[key] = found
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return found
