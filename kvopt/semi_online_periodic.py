@@ -251,7 +251,9 @@ def certify(
     Runs the layered DP once, up to the largest horizon the limits allow, and at each
     horizon ``R`` of ``horizons`` looks for a period (multiples of the period of the
     second differences of ``Z*``) whose continuation passes both checks. Results are
-    cached for the last :data:`CACHE_SIZE` parameter sets.
+    cached for the last :data:`CACHE_SIZE` parameter sets: a certificate always, a
+    failure only when the search ran to the end with the default ``horizons`` (not
+    when the deadline stopped it), so that a later call may still find one.
 
     Parameters
     ----------
@@ -284,6 +286,7 @@ def certify(
     choice = np.zeros((R_max + 1, K), dtype=dtype)
     empty = np.zeros(R_max + 1, dtype=np.int64)
     found = None
+    complete = True
     try:
         for r, value, best in _dp_layers(nxt, R_max, deadline):
             choice[r] = best
@@ -308,10 +311,15 @@ def certify(
                         delta, eventual,
                     )  # fmt: skip
                     break
-            if found is not None or (deadline is not None and time.perf_counter() > deadline):
+            if found is not None:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                complete = False
                 break
     except _SearchLimit:
-        found = None
+        found, complete = None, False
+    if found is None and (not complete or tuple(horizons) != HORIZONS):
+        return None
     _CACHE[key] = found
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)

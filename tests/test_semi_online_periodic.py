@@ -101,17 +101,31 @@ def test_wrong_periods_and_forged_certificates_are_rejected():
         forged.groups(1000)
 
 
-def test_no_certificate_within_the_horizons_falls_back_or_refuses():
+def test_no_certificate_falls_back_to_the_dp_or_refuses(monkeypatch):
     s, o, M = 2, 10, 60
-    _, cert = _fresh(s, o, M, horizons=(16,))
-    assert cert is None and periodic.is_cached(s, o, M)
-    with pytest.raises(KvoptError, match="no periodic certificate"):
-        so.optimal_groups(3000, s, o, M, search="periodic")
-    info: dict = {}
-    times, sizes = so.optimal_groups(3000, s, o, M, info=info)  # falls back to the DP
-    assert info["algorithm"] == "dp" and sizes.sum() == 3000
+    with monkeypatch.context() as patch:
+        patch.setattr(periodic, "_try_period", lambda *args: None)  # no period ever passes
+        _, cert = _fresh(s, o, M)
+        assert cert is None and periodic.is_cached(s, o, M)  # a complete search: cached
+        with pytest.raises(KvoptError, match="no periodic certificate"):
+            so.optimal_groups(3000, s, o, M, search="periodic")
+        info: dict = {}
+        times, sizes = so.optimal_groups(3000, s, o, M, info=info)
+        assert info["algorithm"] == "dp" and sizes.sum() == 3000
     periodic._CACHE.pop((s, o, M), None)
     info = {}
     times2, sizes2 = so.optimal_groups(3000, s, o, M, info=info)
-    assert info["algorithm"] == "periodic"
+    assert info["algorithm"] == "periodic" and info["period"] == 5
     assert np.dot(times, sizes) == np.dot(times2, sizes2)
+
+
+def test_interrupted_or_restricted_searches_are_not_cached(monkeypatch):
+    s, o, M = 2, 6, 40
+    with monkeypatch.context() as patch:
+        patch.setattr(periodic, "_try_period", lambda *args: None)
+        _, cert = _fresh(s, o, M, deadline=time.perf_counter() - 1)
+        assert cert is None and not periodic.is_cached(s, o, M)
+    _, cert = _fresh(s, o, M, horizons=(16,))
+    assert cert is None and not periodic.is_cached(s, o, M)
+    _, cert = _fresh(s, o, M)
+    assert cert is not None and periodic.cached(s, o, M) is cert
