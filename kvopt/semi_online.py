@@ -227,25 +227,27 @@ def _cap(groups: Staircase, c: int, q: int) -> int:
 def _move(groups: Staircase, x: int, s: int, o: int, M: int, r: int | None) -> Staircase:
     """The staircase after starting ``x`` at the next time (Lemmas 3 and 4).
 
-    Groups are aged and charged, expired ones dropped, the new group added, and groups
-    dominated by a newer one with a budget as small deleted. With ``r`` (requests
-    still waiting after the move) groups whose budget no future can exhaust are
-    deleted too; without it the staircase does not depend on ``r``.
+    Groups are aged and charged, expired ones dropped, the new group added, and every
+    group whose constraint is implied by a newer kept group's deleted: ``(a, B)`` goes
+    when a newer ``(a', B')`` has ``B + (a - a') ceil((B + 1) / (c - a - 1)) >= B'``
+    (in particular when ``B >= B'``). With ``r`` (requests still waiting after the
+    move) groups whose budget no future can exhaust are deleted too; without it the
+    staircase does not depend on ``r``.
     """
     c = s + o
     moved = [(age + 1, budget - (c - age - 1) * x) for age, budget in groups if age + 2 <= o - 1]
     if x and o >= 2:
         moved.append((0, M - c * x))
     moved.sort()  # newest (smallest age) first
-    kept = []
-    lowest = None
+    kept: list[tuple[int, int]] = []
     for age, budget in moved:
-        if lowest is not None and budget >= lowest:
+        # fewest starts that could exceed this budget, each charged at most c - age - 1
+        least = -(-(budget + 1) // (c - age - 1))
+        if any(budget + (age - a2) * least >= b2 for a2, b2 in kept):
             continue
         if r is not None and budget >= r * (c - age - 1):
             continue
         kept.append((age, budget))
-        lowest = budget
     kept.reverse()
     return tuple(kept)
 
