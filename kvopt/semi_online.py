@@ -30,7 +30,7 @@ proven, and no more:
   Past ``max_states`` the algorithm refuses.
 * For large ``n`` (``n > PERIODIC_MIN_N``) a *periodic certificate*
   (:mod:`kvopt.semi_online_periodic`, ``proofs/semi_online_periodic.md``) removes the
-  factor ``n``: the DP runs once to a horizon ``R`` (256 in every case measured), a
+  factor ``n``: the DP runs once to a horizon ``R`` (64 or 128 in every case measured), a
   period of its value function is read off and checked for all ``r`` with exact
   integers, and then ``Z*(n)`` is a formula and an optimal schedule a walk that
   repeats a cycle. A certificate is only used when its checks pass; otherwise the

@@ -38,10 +38,10 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Horizons tried, in order, by :func:`certify` (each one capped by the limits).
-HORIZONS = (256, 512, 1024, 2048, 4096, 8192)
+HORIZONS = (64, 128, 256, 512, 1024, 2048, 4096, 8192)
 
 #: Most cells (staircases x layers) of value rows kept for the period search.
-MAX_WINDOW_CELLS = 6_000_000
+MAX_WINDOW_CELLS = 32_000_000
 
 #: Certificates kept in memory, by ``(s, o, M)``.
 CACHE_SIZE = 4
@@ -194,41 +194,56 @@ def _smallest_period(seq: np.ndarray, max_period: int) -> int | None:
 
 
 def _try_period(
-    nxt: np.ndarray, rows: np.ndarray, first: int, R: int, P: int, q: int
+    nxt: np.ndarray, rows: list[np.ndarray], first: int, R: int, P: int, q: int
 ) -> tuple[int, int, np.ndarray, np.ndarray] | None:
-    """Checks 1 and 2 for period ``P`` on the kept rows ``V(., first .. R)``.
+    """Checks (a)-(d) of Theorem 3 for period ``P`` on the kept rows ``V(., first .. R)``.
 
-    Returns ``(ell, R0, delta, eventual)`` or ``None``.
+    ``rows[j]`` is ``V(., first + j)``. Finds the slope ``ell`` and the smallest ``R0``
+    from which rule (a) holds on the kept rows (one row of ``K`` values at a time),
+    then checks (b), (c) and (d). Returns ``(ell, R0, delta, eventual)`` or ``None``.
     """
     K = nxt.shape[0]
-    E = rows[P:] - rows[:-P]  # E[j] = V(., first + j + P) - V(., first + j)
-    F = np.diff(E, axis=0)
-    ell = int(F[-1, 0])
-    bad = np.flatnonzero((F != ell).any(axis=1))
-    j0 = int(bad[-1]) + 1 if bad.size else 0
-    R0 = first + j0
-    if R - P - R0 < P + q:  # the rule must hold on a window longer than a period
+
+    def step(j: int) -> np.ndarray:  # V(., r + P) - V(., r) for r = first + j, in int64
+        return rows[j + P].astype(np.int64) - rows[j]
+
+    last = len(rows) - 1 - P  # the last j with r + P <= R
+    if last < 1:
         return None
-    delta = E[j0] - ell * R0  # V(., R0 + P) - V(., R0) - ell R0
-    # Check 1: every Bellman inequality of the continuation.
+    later = step(last)
+    earlier = step(last - 1)
+    ell = int(later[0] - earlier[0])
+    j0 = last
+    while j0 > 0:
+        if not np.all(later - earlier == ell):
+            break
+        j0 -= 1
+        later = earlier
+        if j0 > 0:
+            earlier = step(j0 - 1)
+    R0 = first + j0
+    if R - P - R0 < P + q:  # (b)
+        return None
+    delta = later - ell * R0  # V(., R0 + P) - V(., R0) - ell R0; later == step(j0)
+    # (c): every Bellman inequality of the continuation.
     slack_step = np.full((K, q + 1), np.iinfo(np.int64).max, dtype=np.int64)
     for x in range(q + 1):
         ok = nxt[:, x] >= 0
         slack_step[ok, x] = P - ell * x + delta[nxt[ok, x]] - delta[ok]
     if (slack_step < 0).any():
         return None
-    # Check 2: an optimal move with equality in every residue class, from the last
-    # period (r in (R - P, R]; r - q >= R0 there since R - P - R0 >= P + q).
+    # (d): an optimal move with equality in every residue class, from the last period
+    # (r in (R - P, R]; r - q >= R0 there by (b)).
     eventual = np.full((K, P), -1, dtype=np.int64)
     for r in range(R - P + 1, R + 1):
-        here = rows[r - first]
+        here = rows[r - first].astype(np.int64)
         found = np.full(K, -1, dtype=np.int64)
         for x in range(q, -1, -1):
             ok = np.flatnonzero((nxt[:, x] >= 0) & (slack_step[:, x] == 0) & (found < 0))
             if ok.size == 0:
                 continue
             below = rows[r - x - first]
-            tight = (r - x) + below[nxt[ok, x]] == here[ok]
+            tight = (r - x) + below[nxt[ok, x]].astype(np.int64) == here[ok]
             found[ok[tight]] = x
         if (found < 0).any():
             return None
@@ -280,7 +295,10 @@ def certify(
         return None
     R_max = usable[-1]
     keep = max(2, min(R_max // 2, MAX_WINDOW_CELLS // K))
-    rows: list[np.ndarray] = [np.zeros(K, dtype=np.int64)]
+    # V(sigma, r) <= o r^2 (wait until empty, then one request every o times), so the
+    # kept rows fit in int32 when o R^2 (plus the move costs) stays below 2^30.
+    row_type = np.int32 if o * (R_max + 1) ** 2 < 2**30 else np.int64
+    rows: list[np.ndarray] = [np.zeros(K, dtype=row_type)]
     first = 0  # the layer rows[0] holds
     dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
     choice = np.zeros((R_max + 1, K), dtype=dtype)
@@ -291,7 +309,7 @@ def certify(
         for r, value, best in _dp_layers(nxt, R_max, deadline):
             choice[r] = best
             empty[r] = value[0]
-            rows.append(value)
+            rows.append(value.astype(row_type))
             if len(rows) > keep:
                 rows.pop(0)
                 first += 1
@@ -301,9 +319,8 @@ def certify(
             p0 = _smallest_period(d2, max_period=len(rows) // 3)
             if p0 is None:
                 continue
-            window = np.stack(rows)
             for P in range(p0, len(rows) // 3 + 1, p0):
-                got = _try_period(nxt, window, first, r, P, q)
+                got = _try_period(nxt, rows, first, r, P, q)
                 if got is not None:
                     ell, R0, delta, eventual = got
                     found = PeriodicCertificate(
