@@ -161,3 +161,18 @@ def test_ctrl_c_stops_and_keeps_written_files(tmp_path):
     assert proc.returncode == 130
     assert "interrupted" in err
     assert {p.name for p in out.iterdir()} == {"example6.milp.sol.json", "example6.cpsat.sol.json"}
+
+
+def test_large_objectives_are_printed_exactly(tmp_path, capsys):
+    """A 10^5-request semi-online optimum is printed as an integer, not as 3.35e+11."""
+    path = tmp_path / "big.json"
+    assert main(["generate", "identical", "--n", "100000", "--prompt", "1", "--output",
+                 "200", "--memory", "402", "--seed", "0", "--out", str(path)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["solve", str(path), "--solver", "semi-online"]) == 0
+    row = capsys.readouterr().out.splitlines()[2].split()
+    from kvopt import semi_online
+
+    expected = semi_online.optimal_total_latency(100_000, 1, 200, 402)
+    assert row[4] == row[5] == str(expected) and row[7] == "optimal"
+    assert cli_solve._fmt(2.5) == "2.5" and cli_solve._fmt(None) == "-"

@@ -73,9 +73,14 @@ def _solve_task(task: tuple) -> tuple:
 
 
 def _fmt(x: float | None, digits: int = 0) -> str:
+    """A table cell: integral values (objectives, proven bounds) exactly, others short."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
-    return f"{x:.{digits}f}" if digits else f"{x:g}"
+    if digits:
+        return f"{x:.{digits}f}"
+    if float(x).is_integer() and abs(x) < 2**53:
+        return str(int(x))
+    return f"{x:g}"
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -96,7 +101,7 @@ def disagreement(a, b) -> str | None:
         if proven and y.objective < math.ceil(x.lower_bound - 1e-6):
             return (
                 f"{y.solver} found objective {y.objective} below the bound "
-                f"{x.lower_bound:g} {x.solver} proved"
+                f"{_fmt(x.lower_bound)} {x.solver} proved"
             )
     return None
 
