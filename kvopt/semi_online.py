@@ -364,7 +364,7 @@ def _dp_layers(nxt: np.ndarray, r_max: int, deadline: float | None):
     dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
     big = np.iinfo(np.int64).max // 4
     for r in range(1, r_max + 1):
-        if deadline is not None and r % 1024 == 0 and time.perf_counter() > deadline:
+        if deadline is not None and time.perf_counter() > deadline:
             raise _SearchLimit(0, r * K)
         value = np.full(K, big, dtype=np.int64)
         best = np.zeros(K, dtype=dtype)
@@ -583,8 +583,10 @@ def optimal_total_latency(n: int, s: int, o: int, M: int, **kwargs: Any) -> int:
 def optimal_sums(n_max: int, s: int, o: int, M: int, *, max_states: int = MAX_STATES) -> np.ndarray:
     """``Z*(n)``, the optimal sum of starts, for every ``n = 0 .. n_max`` in one pass.
 
-    Uses the closed form on prompt-dominated parameters and otherwise one run of the
-    layered DP without its choice table (``V(empty, r)`` for all ``r``), so memory is
+    Uses the closed form on prompt-dominated parameters; otherwise, for
+    ``n_max > PERIODIC_MIN_N``, a periodic certificate when one is found
+    (:mod:`kvopt.semi_online_periodic`, O(1) per ``n``), else one run of the layered
+    DP without its choice table (``V(empty, r)`` for all ``r``), so memory is
     ``O(K q)``. Total latency is ``Z*(n) + n o``.
     """
     method_for(n_max, s, o, M)  # validates
@@ -599,6 +601,10 @@ def optimal_sums(n_max: int, s: int, o: int, M: int, *, max_states: int = MAX_ST
             f"semi-online: more than {stop.expanded} staircases for s={s}, o={o}, M={M} "
             f"(max_states={max_states})"
         ) from None
+    if n_max > PERIODIC_MIN_N:
+        cert = periodic.certify(s, o, M, nxt, max_table=MAX_TABLE)
+        if cert is not None:
+            return cert.values(n_max)
     return _staircase_dp(n_max, nxt, None, choices=False)[1]
 
 

@@ -106,6 +106,26 @@ class PeriodicCertificate:
         ell, d = self.slope, int(self.delta[0])
         return int(self.empty_values[base]) + m * ell * base + ell * P * m * (m - 1) // 2 + m * d
 
+    def values(self, n_max: int) -> np.ndarray:
+        """``Z*(n)`` for every ``n = 0 .. n_max`` (int64; :meth:`value` vectorised).
+
+        Raises
+        ------
+        OverflowError
+            If ``Z*(n_max)`` might not fit in int64 (use :meth:`value`, exact).
+        """
+        R, P, ell = self.horizon, self.period, self.slope
+        d = int(self.delta[0])
+        if (abs(ell) + 1) * (n_max + 1) ** 2 + abs(d) * (n_max + 1) >= 2**62:
+            raise OverflowError(f"Z*(n) for n up to {n_max} may not fit in int64")
+        n = np.arange(n_max + 1, dtype=np.int64)
+        out = self.empty_values[np.minimum(n, R)].copy()
+        far = n > R
+        base = R - ((R - n[far]) % P)
+        m = (n[far] - base) // P
+        out[far] = self.empty_values[base] + m * ell * base + ell * P * m * (m - 1) // 2 + m * d
+        return out
+
     def groups(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """An optimal schedule for ``n`` requests as start groups ``(times, sizes)``.
 
@@ -255,7 +275,7 @@ def certify(
     s: int,
     o: int,
     M: int,
-    nxt: np.ndarray,
+    nxt: np.ndarray | None = None,
     *,
     horizons: tuple[int, ...] = HORIZONS,
     max_table: int = 200_000_000,
@@ -275,7 +295,9 @@ def certify(
     s, o, M
         The identical requests' prompt, output and the memory (for the cache key).
     nxt
-        Their staircase move table.
+        Their staircase move table (default: enumerated here, up to
+        :data:`kvopt.semi_online.MAX_STATES` staircases, else
+        :class:`~kvopt.semi_online.SemiOnlineError`).
     horizons
         The horizons ``R`` tried, increasing.
     max_table
@@ -286,8 +308,23 @@ def certify(
     key = (s, o, M)
     if key in _CACHE:
         return cached(s, o, M)
-    from kvopt.semi_online import _dp_layers, _SearchLimit
+    from kvopt.semi_online import (
+        MAX_STATES,
+        SemiOnlineError,
+        _check,
+        _dp_layers,
+        _enumerate_staircases,
+        _SearchLimit,
+    )
 
+    if nxt is None:
+        _check(1, s, o, M)
+        try:
+            nxt = _enumerate_staircases(s, o, M, MAX_STATES)
+        except _SearchLimit as stop:
+            raise SemiOnlineError(
+                f"semi-online: more than {stop.expanded} staircases for s={s}, o={o}, M={M}"
+            ) from None
     K, width = nxt.shape
     q = width - 1
     usable = [R for R in horizons if K * (R + 1) <= max_table]

@@ -129,3 +129,23 @@ def test_interrupted_or_restricted_searches_are_not_cached(monkeypatch):
     assert cert is None and not periodic.is_cached(s, o, M)
     _, cert = _fresh(s, o, M)
     assert cert is not None and periodic.cached(s, o, M) is cert
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_parameters_certificates_agree_with_the_dp(seed):
+    """Random (s, o, M) with o up to 12: optimal_sums through the certificate (n_max
+    above PERIODIC_MIN_N) equals the plain DP for every n, and its overflow guard
+    raises instead of wrapping around."""
+    rng = np.random.default_rng(seed)
+    while True:
+        s, o = int(rng.integers(1, 8)), int(rng.integers(2, 13))
+        M = s + o + int(rng.integers(0, 4 * (s + o)))
+        if not so.is_prompt_dominated(s, o, M):
+            break
+    nxt, cert = _fresh(s, o, M)
+    assert cert is not None, (s, o, M)
+    n_max = so.PERIODIC_MIN_N + 100
+    _, dp = so._staircase_dp(n_max, nxt, None, choices=False)
+    assert np.array_equal(so.optimal_sums(n_max, s, o, M), dp), (s, o, M)
+    with pytest.raises(OverflowError):
+        cert.values(2**31)
