@@ -335,6 +335,11 @@ def _enumerate_staircases(
     return np.frombuffer(cells, dtype=np.int64).reshape(len(order), q + 1).copy()
 
 
+def _choice_dtype(q: int) -> type:
+    """The smallest unsigned integer type that holds a move ``x <= q``."""
+    return np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+
+
 def _dp_layers(nxt: np.ndarray, r_max: int, deadline: float | None):
     """Yield ``(r, V(., r), best)`` for ``r = 1 .. r_max``: the layers of the DP.
 
@@ -361,7 +366,7 @@ def _dp_layers(nxt: np.ndarray, r_max: int, deadline: float | None):
     allowed = [np.flatnonzero(nxt[:, x] >= 0) for x in range(width)]
     targets = [nxt[allowed[x], x] for x in range(width)]
     ring = np.zeros((width, K), dtype=np.int64)  # ring[r % width] = V(., r)
-    dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+    dtype = _choice_dtype(q)
     big = np.iinfo(np.int64).max // 4
     for r in range(1, r_max + 1):
         if deadline is not None and time.perf_counter() > deadline:
@@ -406,7 +411,7 @@ def _staircase_dp(
     """
     K, width = nxt.shape
     q = width - 1
-    dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+    dtype = _choice_dtype(q)
     choice = np.zeros((n + 1 if choices else 1, K), dtype=dtype)
     empty_values = np.zeros(n + 1, dtype=np.int64)
     for r, value, best in _dp_layers(nxt, n, deadline):

@@ -312,6 +312,7 @@ def certify(
         MAX_STATES,
         SemiOnlineError,
         _check,
+        _choice_dtype,
         _dp_layers,
         _enumerate_staircases,
         _SearchLimit,
@@ -337,7 +338,7 @@ def certify(
     row_type = np.int32 if o * (R_max + 1) ** 2 < 2**30 else np.int64
     rows: list[np.ndarray] = [np.zeros(K, dtype=row_type)]
     first = 0  # the layer rows[0] holds
-    dtype = np.uint8 if q < 2**8 else np.uint16 if q < 2**16 else np.uint32
+    dtype = _choice_dtype(q)
     choice = np.zeros((R_max + 1, K), dtype=dtype)
     empty = np.zeros(R_max + 1, dtype=np.int64)
     found = None
