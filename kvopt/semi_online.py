@@ -344,8 +344,8 @@ def _dp_layers(nxt: np.ndarray, r_max: int, deadline: float | None):
     """Yield ``(r, V(., r), best)`` for ``r = 1 .. r_max``: the layers of the DP.
 
     ``V(i, r) = min( min_{x >= 1} (r - x) + V(nxt[i, x], r - x),  r + V(nxt[i, 0], r) )``
-    with ``V(., 0) = 0``; ``best[i]`` is a minimising move (the largest ``x`` among
-    ties broken towards the first found, ``x = 0`` only if strictly better). Moves with
+    with ``V(., 0) = 0``; ``best[i]`` is a minimising move (among ties the smallest
+    ``x >= 1``; ``x = 0`` only if strictly better than every ``x >= 1``). Moves with
     ``x >= 1`` go to a lower layer; the ``x = 0`` move stays in layer ``r`` but ages
     every group, so it reaches the empty staircase in at most ``o - 1`` steps: the
     layer is solved by increasing depth in that chain, and the empty staircase never
@@ -419,6 +419,14 @@ def _staircase_dp(
             choice[r] = best
         empty_values[r] = value[0]
     return (_walk(nxt, choice, 0, n) if choices else []), empty_values
+
+
+def _certified_groups(
+    cert: periodic.PeriodicCertificate, n: int, info: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """The schedule of a checked certificate, with its description put in ``info``."""
+    info.update(cert.describe())
+    return cert.groups(n)
 
 
 def optimal_groups(
@@ -497,13 +505,11 @@ def optimal_groups(
                     f"semi-online: no periodic certificate found for s={s}, o={o}, M={M} "
                     "within the horizons and limits (use search='auto' or 'dp')"
                 )
-            info.update(cert.describe())
-            return cert.groups(n)
+            return _certified_groups(cert, n, info)
         if search == "auto" and n > PERIODIC_MIN_N:
-            cert = periodic.cached(s, o, M)
+            cert = periodic.cached(s, o, M)  # skips the enumeration when cached
             if cert is not None:
-                info.update(cert.describe())
-                return cert.groups(n)
+                return _certified_groups(cert, n, info)
         if search in ("auto", "dp"):
             try:
                 nxt = _enumerate_staircases(s, o, M, max_states, deadline)
@@ -511,17 +517,12 @@ def optimal_groups(
                 if search == "dp":
                     raise
                 nxt = None
-            if (
-                nxt is not None
-                and search == "auto"
-                and n > PERIODIC_MIN_N
-                and not periodic.is_cached(s, o, M)
-            ):
+            if nxt is not None and search == "auto" and n > PERIODIC_MIN_N:
+                # certify answers from its cache (a cached failure included) at once
                 cert = periodic.certify(s, o, M, nxt, max_table=MAX_TABLE, deadline=deadline)
                 if cert is not None:
-                    info.update(cert.describe())
-                    return cert.groups(n)
-            if nxt is not None and counts is None:
+                    return _certified_groups(cert, n, info)
+            if nxt is not None:
                 if search == "auto" and nxt.shape[0] * (n + 1) > MAX_TABLE:
                     raise SemiOnlineError(
                         f"semi-online: the layered DP for n={n}, s={s}, o={o}, M={M} needs "
