@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.errors import KvoptError
+from kvopt.numeric import exact_line, exact_mean, significant
 from kvopt.time_model import TIME_MODELS, LinearTimeModel
 
 #: The per-layer operators whose median times make up a round's non-attention time.
@@ -348,12 +349,6 @@ class Fit:
         }
 
 
-def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Least-squares intercept and slope."""
-    slope, intercept = np.polyfit(x, y, 1)
-    return float(intercept), float(slope)
-
-
 def fit_time_model(
     name: str,
     *,
@@ -390,27 +385,27 @@ def fit_time_model(
     layer_ms = sum(ops[op][mask] for op in OPERATORS)
     ar = _read_csv(hw.all_reduce_file)
     ar = {k: v[ar["num_workers"] == hw.tensor_parallel] for k, v in ar.items()}
-    ar_latency, ar_per_byte = _line(ar["size"], ar["median_ms"])
+    ar_latency, ar_per_byte = exact_line(ar["size"], ar["median_ms"])
     message = tokens_all * model.hidden * model.bytes_per_value
     round_ms = model.layers * (layer_ms + 2 * (ar_latency + ar_per_byte * message))
     tokens = np.unique(tokens_all)
-    measured = np.array([round_ms[tokens_all == t].mean() for t in tokens])
+    measured = np.array([exact_mean(round_ms[tokens_all == t]) for t in tokens])
 
     dec = (tokens >= decode_range[0]) & (tokens <= decode_range[1])
     pre = (tokens >= prefill_range[0]) & (tokens <= prefill_range[1])
     if dec.sum() < 2 or pre.sum() < 2:
         raise KvoptError("each fit range needs at least two profiled batch sizes")
-    base, c_dec = _line(tokens[dec], measured[dec])
-    pre_intercept, c_pre = _line(tokens[pre], measured[pre])
+    base, c_dec = exact_line(tokens[dec], measured[dec])
+    pre_intercept, c_pre = exact_line(tokens[pre], measured[pre])
     kv_per_gpu = model.kv_bytes_per_token(hw.tensor_parallel)
     c_ctx_s = kv_per_gpu / (hw.gpu.bandwidth * bandwidth_efficiency)
     cap = kv_capacity(model, hw.gpu, hw.tensor_parallel, usable_fraction)
     lin = LinearTimeModel(
         name,
-        base=base / 1e3,
-        c_dec=c_dec / 1e3,
-        c_pre=c_pre / 1e3,
-        c_ctx=c_ctx_s,
+        base=significant(base / 1e3),
+        c_dec=significant(c_dec / 1e3),
+        c_pre=significant(c_pre / 1e3),
+        c_ctx=significant(c_ctx_s),
         memory=cap.memory_tokens,
     )
     return Fit(

@@ -531,18 +531,63 @@ class Instance:
             name or self.name, self.memory, metadata=dict(self.metadata), **cols
         )
 
+    def differences(self, other: Instance) -> list[str]:
+        """Every field in which ``other`` differs, each with both values.
+
+        Equality (``==``) is exact: integers, ids, arrival times and metadata must agree to
+        the last bit. This names what differs, e.g. ``"metadata.conversion.round_seconds:
+        0.0841 != 0.0842"`` or ``"prompt[3] (id r4): 5 != 6"``; empty when equal.
+        """
+        out = [
+            f"{f}: {getattr(self, f)!r} != {getattr(other, f)!r}"
+            for f in ("name", "memory")
+            if getattr(self, f) != getattr(other, f)
+        ]
+        if self.ids != other.ids:
+            out.append(_first_difference("ids", self.ids, other.ids, self.ids))
+        for f in ("arrival", "prompt", "output", *PREDICTION_FIELDS, "arrival_time"):
+            a, b = getattr(self, f), getattr(other, f)
+            if (a is None) != (b is None):
+                out.append(
+                    f"{f}: {'absent' if a is None else 'given'} != "
+                    f"{'absent' if b is None else 'given'}"
+                )
+            elif a is not None and not np.array_equal(a, b):
+                out.append(_first_difference(f, a.tolist(), b.tolist(), self.ids))
+        out.extend(_dict_differences("metadata", dict(self.metadata), dict(other.metadata)))
+        return out
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Instance):
             return NotImplemented
-        if (self.name, self.memory, self.ids) != (other.name, other.memory, other.ids):
-            return False
-        for f in ("arrival", "prompt", "output", *PREDICTION_FIELDS, "arrival_time"):
-            a, b = getattr(self, f), getattr(other, f)
-            if (a is None) != (b is None) or (a is not None and not np.array_equal(a, b)):
-                return False
-        return dict(self.metadata) == dict(other.metadata)
+        return not self.differences(other)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Instance(name={self.name!r}, memory={self.memory}, n={self.n})"
+
+
+def _first_difference(field: str, a: list, b: list, ids: list[str]) -> str:
+    """``field[i] (id ...): x != y`` at the first index where two columns differ."""
+    if len(a) != len(b):
+        return f"{field}: {len(a)} values != {len(b)} values"
+    i = next(k for k, (u, v) in enumerate(zip(a, b, strict=True)) if u != v)
+    rid = f" (id {ids[i]})" if i < len(ids) else ""
+    more = sum(u != v for u, v in zip(a, b, strict=True)) - 1
+    tail = f" (and {more} more)" if more else ""
+    return f"{field}[{i}]{rid}: {a[i]!r} != {b[i]!r}{tail}"
+
+
+def _dict_differences(prefix: str, a: Any, b: Any) -> list[str]:
+    """Differences between two JSON-like values, by dotted path."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                side = "missing on the left" if k not in a else "missing on the right"
+                out.append(f"{prefix}.{k}: {side}")
+            else:
+                out.extend(_dict_differences(f"{prefix}.{k}", a[k], b[k]))
+        return out
+    return [] if a == b else [f"{prefix}: {a!r} != {b!r}"]

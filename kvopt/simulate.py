@@ -48,6 +48,7 @@ import numpy as np
 from kvopt.errors import KvoptError
 from kvopt.io import Solution
 from kvopt.model import Instance
+from kvopt.numeric import exact_mean
 from kvopt.policies.base import OnlineView, Policy
 from kvopt.schedule import Schedule
 from kvopt.time_model import TimeModel
@@ -139,10 +140,10 @@ class SimResult:
         d["runtime"] = self.runtime
         if self.latency_seconds is not None and self.ttft_seconds is not None:
             lat = self.latency_seconds
-            d["mean_latency_seconds"] = float(lat.mean()) if lat.size else None
+            d["mean_latency_seconds"] = exact_mean(lat) if lat.size else None
             d["p50_latency_seconds"] = float(np.percentile(lat, 50)) if lat.size else None
             d["p99_latency_seconds"] = float(np.percentile(lat, 99)) if lat.size else None
-            d["mean_ttft_seconds"] = float(self.ttft_seconds.mean()) if lat.size else None
+            d["mean_ttft_seconds"] = exact_mean(self.ttft_seconds) if lat.size else None
             d["makespan_seconds"] = self.makespan_seconds
         return d
 

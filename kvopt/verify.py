@@ -31,6 +31,7 @@ import numpy as np
 
 from kvopt.errors import ScheduleError, Violation
 from kvopt.model import Instance
+from kvopt.numeric import exact_mean
 from kvopt.schedule import Schedule
 
 #: At most this many memory violations are listed one by one; the rest are counted.
@@ -176,7 +177,7 @@ class Report:
             "peak_memory": self.peak_memory,
             "mean_memory": self.mean_memory,
             "memory": self.memory,
-            "mean_ttft": float(self.ttft[done].mean()) if done.any() else None,
+            "mean_ttft": exact_mean(self.ttft[done]) if done.any() else None,
             "evicted_runs": self.evicted_runs,
             "wasted_rounds": self.wasted_rounds,
             "requests": self.n,

@@ -13,6 +13,7 @@ make_examples = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(make_examples)
 
 
+@pytest.mark.shipped_data
 @pytest.mark.parametrize("stem", sorted(make_examples.EXAMPLES))
 def test_example_is_reproduced(stem):
     shipped = load_instance(ROOT / "instances" / "examples" / f"{stem}.json")

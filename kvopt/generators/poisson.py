@@ -23,6 +23,7 @@ from kvopt.generators.lengths import (
 )
 from kvopt.generators.rounds import seconds_to_rounds, steady_round_seconds
 from kvopt.model import Instance
+from kvopt.numeric import exact_mean
 from kvopt.time_model import get_time_model
 
 NAME = "poisson"
@@ -81,7 +82,7 @@ def rounds_of(
             span = float(times.max() - times.min()) if times.size > 1 else 0.0
             # everything at once (or one request): the saturated state
             rate = (times.size - 1) / span if span > 0 else 1e12
-        e = steady_round_seconds(tm, rate, prompt.mean(), output.mean(), memory)
+        e = steady_round_seconds(tm, rate, exact_mean(prompt), exact_mean(output), memory)
         round_seconds = e.seconds
         est = {"round_seconds": e.seconds, "regime": e.regime, "mean_batch": e.batch}
     est["time_model"] = tm.name

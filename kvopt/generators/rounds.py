@@ -18,8 +18,10 @@ batch, ``o - 1`` of them decoding, its prompt is prefilled once, and it holds on
   requests run and ``B / o`` start per round, so
   ``d = base + c_dec B (o - 1) / o + c_pre B s / o + c_ctx M``.
 
-The two coincide at the boundary. This is a reconstruction (a mean-value estimate that
-ignores queueing variability); pass ``round_seconds`` to the generators to impose ``d``.
+The two coincide at the boundary. ``d`` and the mean batch are rounded to
+:data:`kvopt.numeric.SIGNIFICANT` significant digits (the same on every processor).
+This is a reconstruction (a mean-value estimate that ignores queueing variability);
+pass ``round_seconds`` to the generators to impose ``d``.
 With the unit time model ``d = 1``: seconds are rounds.
 """
 
@@ -31,6 +33,7 @@ import numpy as np
 
 from kvopt.generators.base import GeneratorError
 from kvopt.model import MAX_VALUE
+from kvopt.numeric import significant
 from kvopt.time_model import TimeModel
 
 
@@ -77,10 +80,10 @@ def steady_round_seconds(
         d = base / (1 - g)
         batch = rate * d * o
         if batch * held <= memory:
-            return RoundEstimate(d, "light", batch)
+            return RoundEstimate(significant(d), "light", significant(batch))
     batch = memory / held
     d = base + c_dec * batch * (o - 1) / o + c_pre * batch * s / o + c_ctx * memory
-    return RoundEstimate(d, "saturated", batch)
+    return RoundEstimate(significant(d), "saturated", significant(batch))
 
 
 def seconds_to_rounds(times: np.ndarray, round_seconds: float) -> np.ndarray:
