@@ -22,7 +22,7 @@ import sys
 import time
 
 from kvopt.errors import FormatError
-from kvopt.io import Solution, load_instance, load_solution, solution_instance
+from kvopt.io import Solution, check_output, load_instance, load_solution, solution_instance
 from kvopt.model import Instance
 
 NAME = "plot"
@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.out and not args.html:
         raise FormatError("give --out FILE (a picture), --html FILE (a page), or both")
+    for path in filter(None, (args.out, args.html)):
+        check_output(path)  # before drawing anything
     if args.out:
         output_format(args.out)
         require_matplotlib()

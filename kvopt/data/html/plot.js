@@ -222,7 +222,7 @@
     if (D.detailed) {
       var every = Math.max(1, Math.ceil(12 / rh));
       for (var i = 0; i < n; i += every) {
-        g.fillText(D.ids[i].slice(0, 9), PAD.left - 4, PAD.top + (i + 0.5) * rh);
+        g.fillText(D.ids[i].slice(0, 9), PAD.left - 10, PAD.top + (i + 0.5) * rh);
       }
     } else {
       ticks(0, rows, Math.max(2, ch.ph / 40)).forEach(function (l) {
@@ -361,9 +361,9 @@
     if (r && r[0] !== "waiting") {
       var len = r[2] - r[1], j = Math.min(Math.max(round - r[1], 1), len);
       out.push((r[0] === "evicted" ? "<b>evicted run</b>" : "run") + ": start " + r[1] + ", end " + r[2] +
-        " (rounds " + (r[1] + 1) + "\u2013" + r[2] + ")");
-      out.push("memory held: " + (D.prompt[i] + 1) + " \u2192 " + (D.prompt[i] + len) +
-        " tokens; " + (D.prompt[i] + j) + " in round " + (r[1] + j));
+        (len === 1 ? " (round " + r[2] + ")" : " (rounds " + (r[1] + 1) + "\u2013" + r[2] + ")"));
+      out.push("memory held: " + (len === 1 ? "" : (D.prompt[i] + 1) + " \u2192 " + (D.prompt[i] + len) +
+        " tokens; ") + (D.prompt[i] + j) + " in round " + (r[1] + j));
       if (r[0] === "evicted") out.push("evicted after " + len + " of " + D.output[i] + " rounds (progress lost)");
     } else {
       out.push("waiting (holds no memory)");
@@ -411,6 +411,9 @@
     charts.forEach(function (ch) {
       frame(ch);
       if (ch.kind === "gantt") drawGantt(ch); else drawMemory(ch);
+      var box = ch.canvas.getBoundingClientRect(); // the plot area in page pixels (for tests)
+      ch.canvas.setAttribute("data-plot", [box.left + window.scrollX + PAD.left,
+        box.top + window.scrollY + PAD.top, ch.pw, ch.ph].map(Math.round).join(","));
     });
     paint();
   }
