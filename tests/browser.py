@@ -32,14 +32,29 @@ def browser_required() -> bool:
     )
 
 
+def find_chromium() -> str | None:
+    """The browser (``KVOPT_CHROMIUM`` or the first of :data:`CANDIDATES`), or ``None``."""
+    named = os.environ.get("KVOPT_CHROMIUM")
+    if named:
+        return shutil.which(named)
+    return next(filter(None, map(shutil.which, CANDIDATES)), None)
+
+
+def available() -> bool:
+    """Whether a browser is there; fails the test instead of returning ``False`` in CI."""
+    if find_chromium():
+        return True
+    if browser_required():
+        chromium()  # fails with the reason
+    return False
+
+
 def chromium() -> str:
     """The browser binary; skips the test (or fails it, in CI) if there is none."""
-    named = os.environ.get("KVOPT_CHROMIUM")
-    found = (
-        shutil.which(named) if named else next(filter(None, map(shutil.which, CANDIDATES)), None)
-    )
+    found = find_chromium()
     if found:
         return found
+    named = os.environ.get("KVOPT_CHROMIUM")
     reason = (
         "no headless Chromium found (tried "
         + (named or ", ".join(CANDIDATES))

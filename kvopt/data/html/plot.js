@@ -513,15 +513,23 @@
   window.addEventListener("resize", render);
   var button = document.getElementById("kvopt-reset");
   if (button) button.addEventListener("click", reset);
+  // The address may name a time range and a hover to replay once drawn (to share a view,
+  // and for headless browsers): #view=T0,T1&hover=K,gantt|memory,FX,FY (column K; FX, FY
+  // as fractions of the plot area).
+  var params = {};
+  location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+    var at = kv.indexOf("=");
+    if (at > 0) params[kv.slice(0, at)] = kv.slice(at + 1).split(",");
+  });
+  var range = (params.view || []).map(Number);
+  if (range.length === 2 && range[1] - range[0] >= 1) { view.t0 = range[0]; view.t1 = range[1]; }
   render();
-  // A hover named in the address (#hover=K,gantt|memory,FX,FY: column K, FX and FY as
-  // fractions of the plot area) is replayed once drawn, so a headless browser can show it.
-  var want = /^#hover=(\d+),(gantt|memory),([\d.]+),([\d.]+)$/.exec(location.hash);
-  if (want) {
-    var ch = charts[2 * Number(want[1]) + (want[2] === "memory" ? 1 : 0)];
+  var want = params.hover;
+  if (want && want.length === 4 && charts[2 * Number(want[0])]) {
+    var ch = charts[2 * Number(want[0]) + (want[1] === "memory" ? 1 : 0)];
     var box = ch.canvas.getBoundingClientRect();
-    onMove(ch, { clientX: box.left + PAD.left + Number(want[3]) * ch.pw,
-      clientY: box.top + PAD.top + Number(want[4]) * ch.ph });
+    onMove(ch, { clientX: box.left + PAD.left + Number(want[2]) * ch.pw,
+      clientY: box.top + PAD.top + Number(want[3]) * ch.ph });
   }
   document.body.setAttribute("data-kvopt", "rendered");
 })();
