@@ -152,12 +152,12 @@
     g.rect(PAD.left, PAD.top, ch.pw, ch.ph);
     g.clip();
     var bar = D.detailed ? Math.max(1, rh * 0.7) : Math.max(1, rh);
-    var off = D.detailed ? (rh - bar) / 2 : 0;
+    var off = D.detailed ? (rh - bar) / 2 : 0, last = null;
     function box(i, a, b, fill) {
       var x0 = xOf(ch, a), x1 = xOf(ch, b);
       if (x1 < PAD.left || x0 > PAD.left + ch.pw) return null;
       var y = PAD.top + (D.detailed ? i : s.row[i]) * rh + off;
-      g.fillStyle = fill;
+      if (fill !== last) { g.fillStyle = fill; last = fill; } // setting it costs
       g.fillRect(x0, y, Math.max(x1 - x0, 1), bar);
       return [x0, y, Math.max(x1 - x0, 1), bar];
     }
@@ -176,6 +176,7 @@
         hatch(g, r[0], r[1], r[2], r[3]);
         g.strokeStyle = "#000";
         g.strokeRect(r[0] + 0.5, r[1] + 0.5, r[2] - 1, r[3] - 1);
+        last = null;
       }
     }
     g.restore();
@@ -294,11 +295,13 @@
       var c0 = Math.max(0, Math.floor(a)), c1 = Math.min(cols, Math.max(c0 + 1, Math.ceil(b)));
       for (var c = c0; c < c1; c++) if (m.values[k] > peak[c]) peak[c] = m.values[k];
     }
+    g.fillStyle = MEM;
     for (var c2 = 0; c2 < cols; c2++) {
       if (peak[c2] <= 0) continue;
-      g.fillStyle = peak[c2] > D.memory ? OVER : MEM;
+      if (peak[c2] > D.memory) g.fillStyle = OVER;
       var y = yOf(peak[c2]);
       g.fillRect(PAD.left + c2, y, 1, PAD.top + ch.ph - y);
+      if (peak[c2] > D.memory) g.fillStyle = MEM;
     }
   }
 
@@ -418,6 +421,13 @@
     paint();
   }
 
+  var pending = false;
+  function later() { // zoom and pan: at most one redraw per frame
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; render(); });
+  }
+
   function paint() {
     charts.forEach(function (ch) {
       var g = ch.canvas.getContext("2d");
@@ -452,7 +462,7 @@
       var dt = (drag.x - ev.clientX) / ch.pw * (drag.t1 - drag.t0);
       view.t0 = drag.t0 + dt;
       view.t1 = drag.t1 + dt;
-      render();
+      later();
       return;
     }
     if (x < PAD.left || x > PAD.left + ch.pw || y < PAD.top || y > PAD.top + ch.ph) { leave(); return; }
@@ -488,7 +498,7 @@
     if (span < 4) return;
     view.t0 = t - (t - view.t0) * f;
     view.t1 = view.t0 + span;
-    render();
+    later();
   }
 
   function reset() { view.t0 = 0; view.t1 = D.horizon * 1.01 + 0.2; render(); }
@@ -523,7 +533,9 @@
   });
   var range = (params.view || []).map(Number);
   if (range.length === 2 && range[1] - range[0] >= 1) { view.t0 = range[0]; view.t1 = range[1]; }
+  var began = performance.now();
   render();
+  document.body.setAttribute("data-kvopt-ms", (performance.now() - began).toFixed(1));
   var want = params.hover;
   if (want && want.length === 4 && charts[2 * Number(want[0])]) {
     var ch = charts[2 * Number(want[0]) + (want[1] === "memory" ? 1 : 0)];
