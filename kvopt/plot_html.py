@@ -94,10 +94,14 @@ def schedule_data(panel: Panel, instance: Instance, own_arrivals: bool) -> dict[
     """The JSON the page's script reads for one schedule.
 
     Complete runs are given by their start per request (``-1``: no complete run; the
-    end is ``start + output``), evicted runs as three parallel arrays, the memory as the
+    end is ``start + output``), all other runs as three parallel arrays (evicted runs,
+    and in an infeasible schedule any further copy of a complete run), the memory as the
     panel's steps (``width`` rounds each).
     """
-    ev = panel.run_evicted
+    complete = np.flatnonzero(~panel.run_evicted)
+    _, first = np.unique(panel.run_request[complete], return_index=True)
+    ev = np.ones(panel.run_request.size, dtype=bool)
+    ev[complete[first]] = False
     mem = panel.memory
     width = int(panel.memory_edges[1] - panel.memory_edges[0]) if panel.memory_binned else 1
     data: dict[str, Any] = {
@@ -193,6 +197,57 @@ def _json_script(data: Any) -> str:
     return f'<script type="application/json" id="kvopt-data">{text}</script>'
 
 
+def page_data(
+    instance: Instance, panels: Sequence[Panel], instances: Sequence[Instance], horizon: int
+) -> dict[str, Any]:
+    """The JSON the page's script draws: the requests, M, the time axis, each schedule."""
+    own = [other is not instance and other != instance for other in instances]
+    return {
+        "ids": [str(i) for i in instance.ids],
+        "prompt": _ints(instance.prompt),
+        "output": _ints(instance.output),
+        "arrival": _ints(instance.arrival),
+        "memory": int(instance.memory),
+        "horizon": int(horizon),
+        "detailed": panels[0].detailed,
+        "top": max([instance.memory] + [int(p.memory.max(initial=0)) for p in panels]),
+        "schedules": [
+            schedule_data(p, i, o) for p, i, o in zip(panels, instances, own, strict=True)
+        ],
+    }
+
+
+def _document(
+    heading: str, panels: Sequence[Panel], statuses: Sequence[str], data: dict[str, Any]
+) -> str:
+    rows = len(data["ids"]) if panels[0].detailed else 0
+    gantt_height = min(620, max(140, 18 * rows + 40)) if rows else 380
+    evicted = any(p.run_evicted.any() for p in panels)
+    return "\n".join(
+        (
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{html.escape(heading)}</title>",
+            f"<style>{(_ASSETS / 'plot.css').read_text(encoding='utf-8')}</style>",
+            "<script>window.addEventListener('error',function(e){document.documentElement"
+            ".setAttribute('data-kvopt-error',String(e.message))});</script>",
+            "</head><body>",
+            f"<h1>{html.escape(heading)}</h1>",
+            '<p class="hint">Hover a run or the memory profile for details; wheel: zoom the '
+            "time axis, drag: pan, double click: reset."
+            '<button id="kvopt-reset" type="button">reset zoom</button></p>',
+            _legend(panels[0].detailed, evicted),
+            _columns(panels, gantt_height),
+            _table(panels, statuses),
+            '<div id="kvopt-tip"></div>',
+            _json_script(data),
+            f"<script>{(_ASSETS / 'plot.js').read_text(encoding='utf-8')}</script>",
+            "</body></html>",
+            "",
+        )
+    )
+
+
 def render_html(
     instance: Instance,
     solutions: Sequence[Any] | Mapping[str, Any],
@@ -243,46 +298,10 @@ def render_html(
         lane_image=False,
     )
     insts = list(instances) if instances is not None else [instance] * len(panels)
-    own = [other is not instance and other != instance for other in insts]
-    data = {
-        "ids": [str(i) for i in instance.ids],
-        "prompt": _ints(instance.prompt),
-        "output": _ints(instance.output),
-        "arrival": _ints(instance.arrival),
-        "memory": int(instance.memory),
-        "horizon": int(horizon),
-        "detailed": panels[0].detailed,
-        "top": max([instance.memory] + [int(p.memory.max(initial=0)) for p in panels]),
-        "schedules": [schedule_data(p, i, o) for p, i, o in zip(panels, insts, own, strict=True)],
-    }
+    data = page_data(instance, panels, insts, horizon)
     statuses = [str(getattr(s, "status", "") or "") for s in solutions]
     heading = title or f"instance {instance.name}: {instance.n} requests, M = {instance.memory}"
-    rows = instance.n if panels[0].detailed else 0
-    gantt_height = min(620, max(140, 18 * rows + 40)) if rows else 380
-    evicted = any(p.run_evicted.any() for p in panels)
-    text = "\n".join(
-        (
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{html.escape(heading)}</title>",
-            f"<style>{(_ASSETS / 'plot.css').read_text(encoding='utf-8')}</style>",
-            "<script>window.addEventListener('error',function(e){document.documentElement"
-            ".setAttribute('data-kvopt-error',String(e.message))});</script>",
-            "</head><body>",
-            f"<h1>{html.escape(heading)}</h1>",
-            '<p class="hint">Hover a run or the memory profile for details; wheel: zoom the '
-            "time axis, drag: pan, double click: reset."
-            '<button id="kvopt-reset" type="button">reset zoom</button></p>',
-            _legend(panels[0].detailed, evicted),
-            _columns(panels, gantt_height),
-            _table(panels, statuses),
-            '<div id="kvopt-tip"></div>',
-            _json_script(data),
-            f"<script>{(_ASSETS / 'plot.js').read_text(encoding='utf-8')}</script>",
-            "</body></html>",
-            "",
-        )
-    )
+    text = _document(heading, panels, statuses, data)
     return Page(text=text, panels=panels)
 
 

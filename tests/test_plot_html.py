@@ -79,6 +79,16 @@ def test_page_data_is_the_verifiers_report():
     assert page.panels[0].report.objective == rep.objective == 42
 
 
+def test_every_run_is_drawn_even_a_repeated_complete_one():
+    inst = load_instance(EX)
+    sched = Schedule([*load_solution(EX_SOL).schedule, ("r6", 3, 4)])  # r6's run twice
+    rep = verify(inst, sched, strict=False)
+    assert not rep.feasible
+    (s,) = page_data(render_html(inst, [sched]).text)["schedules"]
+    assert (s["ev_request"], s["ev_start"], s["ev_end"]) == ([5], [3], [4])
+    assert s["memory"]["values"] == rep.memory_profile.tolist()  # counts both copies
+
+
 def test_long_horizons_keep_the_peak_of_every_group_of_rounds():
     inst, sched = waves(2000, per_wave=10)
     rep = verify(inst, sched)

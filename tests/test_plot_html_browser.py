@@ -120,6 +120,20 @@ def test_ten_thousand_requests_in_lanes_render(tmp_path):
     assert "request " in tooltip(opened) and "latency" in tooltip(opened)
 
 
+@pytest.mark.parametrize("detailed", [True, False], ids=["requests", "lanes"])
+def test_infeasible_schedules_render_with_the_overflow_in_red(tmp_path, detailed):
+    inst = load_instance(EX)
+    on_arrival = Schedule.from_starts(inst, inst.arrival)  # 22 tokens in round 4 > M = 12
+    twice = Schedule([*load_solution(EX_SOL).schedule, ("r6", 3, 4)])  # r6's run twice
+    page = tmp_path / f"bad-{detailed}.html"
+    write_html(inst, {"on arrival": on_arrival, "r6 twice": twice}, page, detailed=detailed)
+    opened = open_page(page, tmp_path)
+    assert_rendered(opened, columns=2)  # the bands still add up: no console error
+    memory = opened.region("kvopt-memory-0")
+    if not detailed:  # the columns above M are drawn in red
+        assert share(memory, rgb("#e74c3c")) > 0.01
+
+
 def test_a_failing_self_check_is_caught(tmp_path):
     """The harness can fail: a page whose memory does not add up logs a console error."""
     inst = load_instance(EX)

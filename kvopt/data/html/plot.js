@@ -151,8 +151,8 @@
     g.beginPath();
     g.rect(PAD.left, PAD.top, ch.pw, ch.ph);
     g.clip();
-    var bar = D.detailed ? Math.max(1, rh * 0.7) : Math.max(1, rh);
-    var off = D.detailed ? (rh - bar) / 2 : 0, last = null;
+    var bar = D.detailed ? Math.max(1, rh * 0.7) : (rh > 4 ? rh * 0.85 : Math.max(1, rh));
+    var off = rh > 4 ? (rh - bar) / 2 : 0, last = null;
     function box(i, a, b, fill) {
       var x0 = xOf(ch, a), x1 = xOf(ch, b);
       if (x1 < PAD.left || x0 > PAD.left + ch.pw) return null;
