@@ -368,8 +368,10 @@
       out.push("memory held: " + (len === 1 ? "" : (D.prompt[i] + 1) + " \u2192 " + (D.prompt[i] + len) +
         " tokens; ") + (D.prompt[i] + j) + " in round " + (r[1] + j));
       if (r[0] === "evicted") out.push("evicted after " + len + " of " + D.output[i] + " rounds (progress lost)");
+    } else if (r) {
+      out.push("waiting at time " + p.t.toFixed(1) + " (holds no memory)");
     } else {
-      out.push("waiting (holds no memory)");
+      out.push(p.t < a ? "not arrived yet at time " + p.t.toFixed(1) : "done");
     }
     if (s.start[i] >= 0) {
       out.push("completes at " + s.end[i] + ", latency " + (s.end[i] - a) +
