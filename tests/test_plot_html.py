@@ -246,3 +246,33 @@ def test_cli_missing_instance_is_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "none.json" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "p.html").exists()
+
+
+# -- the browser tests' harness ----------------------------------------------------------
+
+
+def test_a_missing_browser_skips_locally_and_fails_in_ci(monkeypatch):
+    from tests import browser
+
+    monkeypatch.setenv("KVOPT_CHROMIUM", "no-such-browser-kvopt")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("KVOPT_REQUIRE_BROWSER", raising=False)
+    assert browser.find_chromium() is None and browser.available() is False
+    with pytest.raises(pytest.skip.Exception, match="no-such-browser-kvopt"):
+        browser.chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required in CI"):
+        browser.available()
+
+
+def test_the_page_script_parses():
+    """A syntax check without a browser (node, where installed; the browser tests run it)."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed (the browser tests run the script)")
+    script = ROOT / "kvopt" / "data" / "html" / "plot.js"
+    proc = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
