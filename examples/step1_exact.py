@@ -4,15 +4,17 @@ The shipped instance ``instances/example6.json`` (six requests, a 12-token KV ca
 comes with a schedule made by a simple rule, "earliest fit": start every request as
 early as the memory allows, in arrival order. Here the exact solver finds the schedule of
 minimum total latency, the verifier checks it, and ``kvopt.plot`` draws both side by
-side. A sweep over the cache size M then shows how the optimum falls towards the
-trivial lower bound (the sum of the output lengths) as memory grows.
+side, as a picture and as an interactive page (``kvopt.plot_html``: open it in a browser
+and hover the runs to read each request's start, end, latency and memory). A sweep over
+the cache size M then shows how the optimum falls towards the trivial lower bound (the
+sum of the output lengths) as memory grows.
 
 Run from the repository root::
 
     python examples/step1_exact.py [--out examples/figures]
 """
 
-# requires: solver:milp
+# requires: solver:milp, module:kvopt.plot_html
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import tutorial  # examples/tutorial.py: the --out option and the figure folder
 import kvopt
 from kvopt.bounds import trivial_lower_bound
 from kvopt.plot import plot_solutions
+from kvopt.plot_html import write_html
 
 ROOT = tutorial.ROOT
 
@@ -53,6 +56,10 @@ def main(argv: list[str] | None = None) -> None:
     picture = plot_solutions(inst, [greedy, result], labels=["earliest fit", "optimum (MILP)"])
     path = picture.save(out / "step1_example6.png")
     print(f"wrote {path}")
+    # ... and as a page for the browser (hover a run for its latency; the metrics table)
+    page = write_html(inst, {"earliest fit": greedy, "optimum (MILP)": result}, out / "step1.html")
+    assert [p.report.objective for p in page.panels] == [42, 31]
+    print(f"wrote {out / 'step1.html'} (open it in a browser)")
 
     # 3. the optimum as a function of the cache size M
     sizes = list(range(int(inst.peak.max()), 25))

@@ -277,6 +277,7 @@ def build_panel(
     detailed: bool | None = None,
     time_bins: int = TIME_BINS,
     horizon: int | None = None,
+    lane_image: bool = True,
 ) -> Panel:
     """Compute what a picture of ``schedule`` shows, without drawing it.
 
@@ -295,6 +296,8 @@ def build_panel(
         Pixel columns of the aggregate views.
     horizon
         Right end of the time axis (default: the latest completion or arrival).
+    lane_image
+        Whether the aggregate view also paints its lane image (``gantt_image``).
     """
     if time_bins < 1:
         raise KvoptError(f"time_bins must be >= 1, got {time_bins}")
@@ -336,6 +339,7 @@ def build_panel(
     if not detailed:
         row, rows = lanes(lo, np.maximum(hi, lo + 1))
         panel.row, panel.rows = row, rows
+    if not detailed and lane_image:
         width = max(1, -(-horizon // time_bins))
         cols = -(-horizon // width)
         per_row = max(1, -(-rows // LANE_ROWS))
@@ -508,7 +512,8 @@ def draw_memory(ax: Axes, instance: Instance, panel: Panel) -> list[Any]:
     return ax.get_legend_handles_labels()[0]
 
 
-def _title(panel: Panel) -> str:
+def panel_title(panel: Panel) -> str:
+    """The title lines of a schedule's column: label, total latency, optimality or ratio."""
     rep = panel.report
     first = f"{panel.label or 'schedule'}: total latency {rep.objective}"
     if rep.objective is None:
@@ -525,6 +530,68 @@ def _title(panel: Panel) -> str:
     if rep.evicted_runs:
         lines[-1] += f"; {rep.evicted_runs} evicted run(s)"
     return "\n".join(lines)
+
+
+def build_panels(
+    instance: Instance,
+    solutions: Sequence[Any],
+    *,
+    labels: Sequence[str] | None = None,
+    detailed: bool | None = None,
+    time_bins: int = TIME_BINS,
+    instances: Sequence[Instance] | None = None,
+    lane_image: bool = True,
+) -> tuple[list[Panel], int]:
+    """The :class:`Panel` of each schedule and the shared horizon, without drawing.
+
+    Parameters are those of :func:`plot_solutions` (``lane_image=False`` skips the
+    lane image of the aggregate view, for views that draw the lanes themselves).
+
+    Returns
+    -------
+    panels, horizon
+        One panel per solution, with its reference and ratio, and the right end of the
+        shared time axis (the latest completion or arrival + 1).
+    """
+    if not solutions:
+        raise KvoptError("nothing to plot: give at least one schedule")
+    schedules = [s if isinstance(s, Schedule) else s.schedule for s in solutions]
+    if any(s is None for s in schedules):
+        raise KvoptError("a solution without a schedule cannot be plotted")
+    if labels is not None and len(labels) != len(schedules):
+        raise KvoptError(f"got {len(labels)} labels for {len(schedules)} schedules")
+    insts = list(instances) if instances is not None else [instance] * len(schedules)
+    if len(insts) != len(schedules):
+        raise KvoptError(f"got {len(insts)} instances for {len(schedules)} schedules")
+    for other in insts:
+        if other.ids != instance.ids or other.memory != instance.memory:
+            raise KvoptError(
+                f"instance {other.name!r} does not have the requests and M of {instance.name!r}"
+            )
+    same = all(other is instance or other == instance for other in insts)
+    reports = [verify(i, s, strict=False) for i, s in zip(insts, schedules, strict=True)]
+    last_arrival = max(int(i.arrival.max(initial=0)) for i in insts)
+    horizon = max(max(r.makespan for r in reports), last_arrival + 1, 1)
+    panels = []
+    for k, (entry, sched, rep) in enumerate(zip(solutions, schedules, reports, strict=True)):
+        label = labels[k] if labels else getattr(entry, "solver", "") or f"schedule {k + 1}"
+        p = build_panel(
+            insts[k],
+            sched,
+            label=label,
+            report=rep,
+            detailed=detailed,
+            time_bins=time_bins,
+            horizon=horizon,
+            lane_image=lane_image,
+        )
+        others = [(e, r) for j, (e, r) in enumerate(zip(solutions, reports, strict=True)) if j != k]
+        others = [(e, r) for e, r in others if r.feasible and same]
+        p.reference, p.reference_kind = _reference(entry, rep, others)
+        if p.reference and rep.objective is not None:
+            p.ratio = rep.objective / p.reference
+        panels.append(p)
+    return panels, horizon
 
 
 def plot_solutions(
@@ -571,42 +638,15 @@ def plot_solutions(
     require_matplotlib()
     from matplotlib.figure import Figure
 
-    if not solutions:
-        raise KvoptError("nothing to plot: give at least one schedule")
-    schedules = [s if isinstance(s, Schedule) else s.schedule for s in solutions]
-    if any(s is None for s in schedules):
-        raise KvoptError("a solution without a schedule cannot be plotted")
-    insts = list(instances) if instances is not None else [instance] * len(schedules)
-    if len(insts) != len(schedules):
-        raise KvoptError(f"got {len(insts)} instances for {len(schedules)} schedules")
-    for other in insts:
-        if other.ids != instance.ids or other.memory != instance.memory:
-            raise KvoptError(
-                f"instance {other.name!r} does not have the requests and M of {instance.name!r}"
-            )
-    same = all(other is instance or other == instance for other in insts)
-    reports = [verify(i, s, strict=False) for i, s in zip(insts, schedules, strict=True)]
-    last_arrival = max(int(i.arrival.max(initial=0)) for i in insts)
-    horizon = max(max(r.makespan for r in reports), last_arrival + 1, 1)
-    panels = []
-    for k, (entry, sched, rep) in enumerate(zip(solutions, schedules, reports, strict=True)):
-        label = labels[k] if labels else getattr(entry, "solver", "") or f"schedule {k + 1}"
-        p = build_panel(
-            insts[k],
-            sched,
-            label=label,
-            report=rep,
-            detailed=detailed,
-            time_bins=time_bins,
-            horizon=horizon,
-        )
-        others = [(e, r) for j, (e, r) in enumerate(zip(solutions, reports, strict=True)) if j != k]
-        others = [(e, r) for e, r in others if r.feasible and same]
-        p.reference, p.reference_kind = _reference(entry, rep, others)
-        if p.reference and rep.objective is not None:
-            p.ratio = rep.objective / p.reference
-        panels.append(p)
-
+    panels, horizon = build_panels(
+        instance,
+        solutions,
+        labels=labels,
+        detailed=detailed,
+        time_bins=time_bins,
+        instances=instances,
+    )
+    insts = list(instances) if instances is not None else [instance] * len(panels)
     ncol = len(panels)
     detail_rows = panels[0].rows if panels[0].detailed else 0
     gantt_h = min(7.0, max(2.4, 0.22 * detail_rows)) if detail_rows else 3.2
@@ -621,7 +661,7 @@ def plot_solutions(
         first_g, first_m = first_g or ax_g, first_m or ax_m
         for h in draw_gantt(ax_g, insts[k], p) + draw_memory(ax_m, insts[k], p):
             legend.setdefault(h.get_label(), h)
-        ax_g.set_title(_title(p), fontsize=10)
+        ax_g.set_title(panel_title(p), fontsize=10)
         ax_g.tick_params(labelbottom=False)
         ax_m.set_xlim(0, horizon * 1.01 + 0.2)
         ax_m.set_ylim(0, top * 1.08)

@@ -2,7 +2,10 @@
 
 Every ``examples/step*.py`` is collected automatically and run as a user would run it,
 in a fresh interpreter from the repository root, writing its figures to a temporary
-folder; the scripts check their own claims (optimality, ratios) with assertions.
+folder; the scripts check their own claims (optimality, ratios) with assertions. The
+interactive pages a step writes (``*.html``) are opened in headless Chromium when it is
+installed (required in CI, see ``tests/browser.py``) and must render without console
+output.
 
 A script names what it needs beyond the foundation in a comment line
 ``# requires: solver:milp, module:kvopt.simulate``; a step whose requirement is not
@@ -20,6 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests import browser
 
 pytest.importorskip("matplotlib")
 
@@ -70,6 +75,13 @@ def test_tutorial_step_runs(script, tmp_path):
     assert figures, "the step wrote no figure"
     for f in figures:
         assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5_000
+    for page in sorted(tmp_path.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert 'id="kvopt-data"' in text and "src=" not in text, f"{page.name}: not a kvopt page"
+        if browser.available():
+            opened = browser.open_page(page, tmp_path)
+            assert opened.console == [], f"{page.name}: console output {opened.console}"
+            assert 'data-kvopt="rendered"' in opened.dom, f"{page.name} was not drawn"
     print(f"{script.name}: {elapsed:.1f} s")
 
 

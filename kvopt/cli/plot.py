@@ -1,6 +1,9 @@
 """Draw a solution: a Gantt chart above the memory profile, on one time axis.
 
-The picture's format is the suffix of --out (.png, .svg or .pdf). With --compare, a
+The picture's format is the suffix of --out (.png, .svg or .pdf). --html FILE writes an
+interactive page instead (or as well): one self-contained HTML file to open in a
+browser, with hover details per run, zoom, and a table of the metrics (no matplotlib
+needed). With --compare, a
 second solution of the same instance is drawn beside the first (e.g. a policy next to
 the optimum); a solution whose status is "optimal" is the optimum the other one's ratio
 refers to. Small instances get one row and one memory band per request, large ones
@@ -8,7 +11,8 @@ lanes and the aggregate memory (--detailed / --aggregate force either).
 
 Exit codes: 0 picture written, 1 picture written but a schedule is infeasible (its
 violations are drawn, e.g. memory above M), 2 bad input (missing or malformed file, a
-solution of another instance, unknown format, matplotlib missing).
+solution of another instance, unknown format, matplotlib missing for --out, neither
+--out nor --html given).
 """
 
 from __future__ import annotations
@@ -18,19 +22,22 @@ import sys
 import time
 
 from kvopt.errors import FormatError
-from kvopt.io import Solution, load_instance, load_solution, solution_instance
+from kvopt.io import Solution, check_output, load_instance, load_solution, solution_instance
 from kvopt.model import Instance
 
 NAME = "plot"
 #: Largest --dpi: a figure at 2400 dpi is already ~25000 pixels wide.
 MAX_DPI = 2400
-HELP = "draw a solution (Gantt chart + memory profile) to a PNG/SVG/PDF file"
+HELP = "draw a solution (Gantt chart + memory profile) to a PNG/SVG/PDF file or an HTML page"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instance", metavar="INSTANCE", help="instance file (JSON)")
     p.add_argument("solution", metavar="SOLUTION", help="solution file (JSON)")
-    p.add_argument("--out", "-o", required=True, metavar="FILE", help="picture file to write")
+    p.add_argument("--out", "-o", metavar="FILE", help="picture file to write (.png, .svg, .pdf)")
+    p.add_argument(
+        "--html", metavar="FILE", help="interactive page to write (one self-contained HTML file)"
+    )
     p.add_argument(
         "--compare", metavar="OTHER", help="a second solution file, drawn beside the first"
     )
@@ -64,10 +71,15 @@ def _load(path: str, inst: Instance) -> Solution:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kvopt.plot import output_format, plot_solutions, require_matplotlib
+    from kvopt.plot import output_format, require_matplotlib
 
-    output_format(args.out)
-    require_matplotlib()
+    if not args.out and not args.html:
+        raise FormatError("give --out FILE (a picture), --html FILE (a page), or both")
+    for path in filter(None, (args.out, args.html)):
+        check_output(path)  # before drawing anything
+    if args.out:
+        output_format(args.out)
+        require_matplotlib()
     if not 10 <= args.dpi <= MAX_DPI:
         raise FormatError(f"--dpi must be in [10, {MAX_DPI}], got {args.dpi}")
     t0 = time.perf_counter()
@@ -78,14 +90,28 @@ def run(args: argparse.Namespace) -> int:
     detailed = True if args.detailed else (False if args.aggregate else None)
     paths = [args.solution] + ([args.compare] if args.compare else [])
     insts = [solution_instance(inst, sol, file=p) for sol, p in zip(sols, paths, strict=True)]
-    picture = plot_solutions(inst, sols, instances=insts, detailed=detailed, title=args.title)
-    picture.save(args.out, dpi=args.dpi)
-    bad = [p for p in picture.panels if not p.report.feasible]
+    panels = []
+    if args.out:
+        from kvopt.plot import plot_solutions
+
+        picture = plot_solutions(inst, sols, instances=insts, detailed=detailed, title=args.title)
+        picture.save(args.out, dpi=args.dpi)
+        panels = picture.panels
+        print(f"wrote {args.out} ({time.perf_counter() - t0:.2f} s)")
+    if args.html:
+        from kvopt.plot_html import write_html
+
+        t1 = time.perf_counter()
+        page = write_html(
+            inst, sols, args.html, instances=insts, detailed=detailed, title=args.title
+        )
+        panels = panels or page.panels
+        print(f"wrote {args.html} ({time.perf_counter() - t1:.2f} s)")
+    bad = [p for p in panels if not p.report.feasible]
     for p in bad:
         print(
             f"kvopt plot: warning: {p.label}'s schedule is infeasible "
             f"({len(p.report.violations)} violation(s); see kvopt verify)",
             file=sys.stderr,
         )
-    print(f"wrote {args.out} ({time.perf_counter() - t0:.2f} s)")
     return 1 if bad else 0
