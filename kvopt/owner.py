@@ -48,8 +48,12 @@ def other_prompt_min(instance: Instance) -> np.ndarray:
     return out
 
 
-def capacity(p: int, sigma: int, memory: int, d: np.ndarray) -> np.ndarray:
+def capacity(
+    p: int | np.ndarray, sigma: int | np.ndarray, memory: int, d: np.ndarray
+) -> np.ndarray:
     """``cap_i(d)``: the most memory a round owned by ``i`` at distance ``d`` can hold.
+
+    Element-wise: ``p``, ``sigma`` and ``d`` may be arrays of one shape.
 
     Parameters
     ----------
