@@ -12,6 +12,7 @@ import numpy as np
 from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError, SolverError
 from kvopt.model import Instance
+from kvopt.owner import owner_capacity_bound
 from kvopt.result import Result
 from kvopt.schedule import Schedule
 from kvopt.solvers.heuristic import earliest_fit, total_latency
@@ -34,6 +35,9 @@ class Prepared:
         Its total latency.
     trivial_bound
         :func:`kvopt.bounds.trivial_lower_bound`.
+    lower_bound
+        The best proven bound known before the backend runs: the trivial bound and the
+        owner-capacity bound (:func:`kvopt.owner.owner_capacity_bound`).
     windows
         Start windows the model may use (safe: they keep an optimal schedule).
     identical
@@ -46,6 +50,7 @@ class Prepared:
     trivial_bound: int
     windows: StartWindows
     identical: list[list[int]] = field(default_factory=list)
+    lower_bound: int = 0
 
 
 def identical_groups(instance: Instance) -> list[list[int]]:
@@ -112,26 +117,49 @@ def prepare(
         candidates.append(earliest_fit(instance, improve=heuristic, time_budget=budget))
     start = min(candidates, key=lambda st: total_latency(instance, st))
     ub = total_latency(instance, start)
-    win = start_windows(instance, ub) if windows else plain_windows(instance)
+    trivial = trivial_lower_bound(instance)
+    others = None
+    if windows and instance.n > 1:
+        budget = None if time_limit is None else 0.1 * time_limit
+        others = others_owner_bounds(instance, time_limit=budget)
+    win = start_windows(instance, ub, others) if windows else plain_windows(instance)
     prepared = Prepared(
         start=np.asarray(start, dtype=np.int64),
         upper_bound=ub,
-        trivial_bound=trivial_lower_bound(instance),
+        trivial_bound=trivial,
         windows=win,
         identical=identical_groups(instance) if symmetry else [],
+        lower_bound=max(trivial, owner_capacity_bound(instance)),
     )
     if windows and lp_windows and instance.n > 1:
-        from kvopt.solvers.horizon import others_lower_bounds
         from kvopt.solvers.lp_bound import others_lp_bounds
 
         budget = None if time_limit is None else 0.2 * time_limit
         lp = others_lp_bounds(instance, prepared, time_limit=budget)
-        trivial = others_lower_bounds(instance)
         others = np.array(
-            [t if v is None else max(t, v) for t, v in zip(trivial.tolist(), lp, strict=True)]
+            [t if v is None else max(t, v) for t, v in zip(others.tolist(), lp, strict=True)]
         )
         prepared.windows = start_windows(instance, ub, others)
     return prepared
+
+
+def others_owner_bounds(instance: Instance, *, time_limit: float | None = None) -> np.ndarray:
+    """``LB_{-i}``: the better of the trivial and the owner-capacity bound of the instance
+    without ``i``, for each ``i`` (the trivial one only where ``time_limit`` ran out).
+
+    The others' requests of an optimal schedule form a feasible schedule of the instance
+    without ``i``, so each value bounds their total latency (``proofs/start_windows.md``).
+    """
+    from kvopt.solvers.horizon import others_lower_bounds
+
+    out = others_lower_bounds(instance)
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    idx = np.arange(instance.n)
+    for i in range(instance.n):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        out[i] = max(int(out[i]), owner_capacity_bound(instance.subset(idx[idx != i])))
+    return out
 
 
 def remaining(time_limit: float | None, since: float) -> float | None:
@@ -156,7 +184,7 @@ def finish(
     """The :class:`Result` of a backend run.
 
     The schedule is the better of the solver's (``start``) and the warm start; the
-    bound is the better of the solver's and the trivial bound. The status is
+    bound is the best of the solver's, the trivial and the owner-capacity bound. The status is
     ``"optimal"`` only if ``ceil(bound) >= objective`` (the objective is integral).
     """
     best = prepared.start
@@ -172,7 +200,7 @@ def finish(
             )
         best, source = np.asarray(start, dtype=np.int64), "solver"
     objective = total_latency(instance, best)
-    lb = float(prepared.trivial_bound)
+    lb = float(max(prepared.trivial_bound, prepared.lower_bound))
     if bound is not None and math.isfinite(bound):
         lb = max(lb, float(math.ceil(bound - BOUND_TOL)))
     if lb > objective:
@@ -185,6 +213,7 @@ def finish(
         "schedule_from": source,
         "warm_start_objective": prepared.upper_bound,
         "trivial_lower_bound": prepared.trivial_bound,
+        "prepared_lower_bound": prepared.lower_bound,
         "horizon": prepared.windows.horizon,
         "window_pairs": prepared.windows.size(),
         "identical_groups": len(prepared.identical),
@@ -202,3 +231,36 @@ def finish(
         constraints=constraints,
         metadata=meta,
     )
+
+
+def strengthen(
+    instance: Instance,
+    prepared: Prepared,
+    *,
+    time_limit: float | None,
+    threads: int = 1,
+) -> dict:
+    """Run the owner LP (:mod:`kvopt.solvers.owner_lp`) over ``prepared``'s windows and
+    raise ``prepared.lower_bound`` to its proven value.
+
+    Skipped when the bound already meets the warm start. ``time_limit=None`` runs the
+    row and column generation to the end. Returns what it did, for the result's
+    metadata (with the binding rows under ``"binding"``).
+    """
+    if instance.n < 2 or prepared.lower_bound >= prepared.upper_bound:
+        return {"owner_lp": "skipped", "binding": []}
+    from kvopt.solvers.owner_lp import owner_lp_bound
+
+    res = owner_lp_bound(
+        instance, prepared.windows, prepared.start, time_limit=time_limit, threads=threads
+    )
+    if res.bound is not None:
+        prepared.lower_bound = max(prepared.lower_bound, res.bound)
+    return {
+        "owner_lp": "complete" if res.complete else "stopped",
+        "owner_lp_bound": res.bound,
+        "owner_lp_seconds": round(res.seconds, 3),
+        "owner_lp_rows": res.rows,
+        "owner_lp_columns": res.columns,
+        "binding": res.binding,
+    }

@@ -175,6 +175,9 @@ class OwnerLPResult:
         The last LP solution over every window column (``None`` if none).
     rows_list
         The generated rows ``(t, theta)``.
+    binding
+        The generated rows with ``theta < M`` that are tight at ``x`` (slack <= 1e-6):
+        the ones worth adding to an integer model.
     """
 
     bound: int | None
@@ -186,6 +189,7 @@ class OwnerLPResult:
     complete: bool = False
     x: np.ndarray | None = None
     rows_list: list[tuple[int, int]] = field(default_factory=list)
+    binding: list[tuple[int, int]] = field(default_factory=list)
 
 
 class OwnerLP:
@@ -367,7 +371,20 @@ class OwnerLP:
             complete,
             x,
             list(self.rows),
+            self.binding(x),
         )
+
+    def binding(self, x: np.ndarray | None, slack: float = 1e-6) -> list[tuple[int, int]]:
+        """The rows with ``theta < M`` that ``x`` meets with equality (up to ``slack``)."""
+        if x is None:
+            return []
+        out = []
+        for t, theta in self.rows:
+            if theta < self.instance.memory:
+                c, coef = row_coefficients(self.cols, t, theta)
+                if theta - float(coef @ x[c]) <= slack * (1 + theta):
+                    out.append((t, theta))
+        return out
 
 
 def owner_lp_bound(

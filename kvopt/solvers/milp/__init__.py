@@ -14,7 +14,7 @@ from typing import Any
 from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
-from kvopt.solvers.common import finish, prepare, remaining
+from kvopt.solvers.common import finish, prepare, remaining, strengthen
 from kvopt.solvers.milp.export import write_model
 from kvopt.solvers.milp.model import build_model, model_size
 from kvopt.solvers.milp.read import read_starts, start_values
@@ -40,6 +40,8 @@ def solve(
     aggregate: bool = True,
     warm_start: bool = True,
     heuristic: bool = True,
+    owner: bool = True,
+    owner_share: float = 0.3,
     solver_options: dict[str, Any] | None = None,
 ) -> Result:
     """Minimum total latency by the MILP (the ``"milp"`` backend of :func:`kvopt.solve`).
@@ -71,6 +73,11 @@ def solve(
         Give the solver the heuristic schedule as a MIP start.
     heuristic
         Improve the warm start by local moves in the order (otherwise the best plain order).
+    owner
+        Solve the owner LP first (``models/owner_lp.md``): its bound is reported and its
+        binding owner rows are added to the MILP (valid inequalities).
+    owner_share
+        Share of the time limit the owner LP may take.
     solver_options
         Extra options in the MIP solver's own names.
 
@@ -83,7 +90,31 @@ def solve(
     began = time.perf_counter()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
     prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
-    model, data = build_model(instance, prepared, sparse_rows=sparse_rows, aggregate=aggregate)
+    strong = {"owner_lp": "off", "binding": []}
+    if owner:
+        left = remaining(time_limit, began)
+        strong = strengthen(
+            instance,
+            prepared,
+            time_limit=None if left is None else owner_share * left,
+            threads=threads,
+        )
+    rows = strong.pop("binding")
+    if prepared.lower_bound >= prepared.upper_bound:  # the warm start is proven optimal
+        return finish(
+            instance,
+            "milp",
+            prepared,
+            None,
+            None,
+            began=began,
+            variables=None,
+            constraints=None,
+            metadata={"mip_solver": mip_solver, "termination": "bound", **strong},
+        )
+    model, data = build_model(
+        instance, prepared, sparse_rows=sparse_rows, aggregate=aggregate, owner_rows=rows
+    )
     nvar, ncon = model_size(model)
     outcome = run_solver(
         model,
@@ -112,11 +143,14 @@ def solve(
             "termination": outcome.termination,
             "warm_start": outcome.warm_start,
             "units": len(data.units),
+            "owner_rows": len(rows),
+            **strong,
             "options": {
                 **levers,
                 "sparse_rows": sparse_rows,
                 "aggregate": aggregate,
                 "warm_start": warm_start,
+                "owner": owner,
             },
         },
     )

@@ -6,6 +6,8 @@ from collections import defaultdict
 
 import pyomo.environ as pyo
 
+from kvopt.model import Instance
+from kvopt.owner import other_prompt_min
 from kvopt.solvers.milp.data import MilpData
 
 
@@ -55,3 +57,30 @@ def add_symmetry(model: pyo.ConcreteModel, data: MilpData) -> None:
         )
 
     model.twins = pyo.Constraint(model.S, rule=rule)
+
+
+def add_owner_rows(
+    model: pyo.ConcreteModel, data: MilpData, instance: Instance, rows: list[tuple[int, int]]
+) -> None:
+    """The owner rows ``(t, theta)`` (``models/owner_lp.md``) as constraints ``owner``.
+
+    ``sum_{(u,k) running in t} [g - (cap_u(k + o_u - t) - theta)^+] x[u, k] <= theta``.
+    A unit of identical requests takes the coefficient of one request: its members have
+    equal prompt, output and ``sigma``, so the row of the count is the sum of theirs.
+    """
+    s, o, m = instance.prompt, instance.output, instance.memory
+    sigma = other_prompt_min(instance)
+    first = [u[0] for u in data.units]
+    model.owner = pyo.ConstraintList()
+    for t, theta in rows:
+        terms = []
+        for u, k, g in data.terms.get(t, ()):
+            i = first[u]
+            d = k + int(o[i]) - t
+            p = int(s[i] + o[i])
+            cap = m - 2 * d if p + int(sigma[i]) + 1 + d <= m else p - d
+            coef = g - max(cap - theta, 0)
+            if coef:
+                terms.append((coef, u, k))
+        if terms:
+            model.owner.add(pyo.quicksum(c * model.x[u, k] for c, u, k in terms) <= theta)

@@ -32,7 +32,8 @@ class MilpData:
     rounds
         Rounds ``t`` whose memory row can bind (set ``T*``).
     terms
-        ``terms[t]``: list of ``(u, k, s_u + t - k)`` of the pairs running in round ``t``.
+        ``terms[t]``: list of ``(u, k, s_u + t - k)`` of the pairs running in round ``t``
+        (for the rounds of ``rounds`` and any ``extra_rounds``).
     identical
         Groups of identical units (single requests) whose starts are ordered by index;
         empty with ``aggregate``.
@@ -55,6 +56,7 @@ def milp_data(
     *,
     sparse_rows: bool = True,
     aggregate: bool = False,
+    extra_rounds: frozenset[int] = frozenset(),
 ) -> MilpData:
     """Build the index sets from the instance and its start windows.
 
@@ -95,9 +97,11 @@ def milp_data(
         if can.size == 0:
             continue
         peak = int((size[can] * (us[can] + t - k_lo[can])).sum())
-        if sparse_rows and (int(size[can].sum()) < 2 or peak <= m):
+        binding = not sparse_rows or (int(size[can].sum()) >= 2 and peak > m)
+        if not binding and t not in extra_rounds:
             continue
-        rounds.append(t)
+        if binding:
+            rounds.append(t)
         terms[t] = [
             (int(u), k, int(us[u]) + t - k)
             for u in can.tolist()
