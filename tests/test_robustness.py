@@ -10,7 +10,7 @@ import pytest
 
 from kvopt.cli import main
 from kvopt.errors import OutputError
-from kvopt.io import write_atomic
+from kvopt.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "instances" / "example6.json"

@@ -23,7 +23,7 @@ import os
 import sys
 
 from kvopt.errors import KvoptError
-from kvopt.io import check_output
+from kvopt.files import check_output
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep

@@ -24,7 +24,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from kvopt.errors import InstanceError, KvoptError
-from kvopt.io import ensure_directory, load_instance, save_solution
+from kvopt.files import check_output, ensure_directory
+from kvopt.io import load_instance, save_solution
 from kvopt.solve import SOLVERS
 
 NAME = "solve"
