@@ -13,6 +13,7 @@ One place for each rule about files, used by every reader and writer of kvopt:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -229,10 +230,8 @@ def _remove_stale(directory: Path) -> None:
         return
     _CLEANED.add(key)
     for tmp in stale_temporaries(directory):
-        try:
+        with contextlib.suppress(OSError):  # another process removed it first
             tmp.unlink()
-        except OSError:
-            pass
 
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:

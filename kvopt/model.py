@@ -344,9 +344,7 @@ class Instance:
                 raise InstanceError(msg, request=ids[bad], field=key, file=source)
             if arr.dtype.kind == "u" and n and int(arr.max()) > MAX_VALUE:
                 i = int(np.argmax(arr))
-                raise InstanceError(
-                    _too_large(int(arr[i])), request=ids[i], field=key, file=source
-                )
+                raise InstanceError(_too_large(int(arr[i])), request=ids[i], field=key, file=source)
             arr = arr.astype(np.int64, copy=False)
             low = np.flatnonzero(arr < minimum)
             if low.size:
