@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kvopt.errors import FormatError, OutputError
+from kvopt.workers import process_alive
 
 #: What a path that is not a regular file is, by its ``stat`` mode.
 _NOT_REGULAR = (
@@ -187,16 +188,6 @@ def _temp_name(target: Path) -> str:
     return f".{stem}.{_host_tag()}-{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True
-    return True
-
-
 def stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
     """kvopt's temporary files in ``directory`` whose writer process is dead.
 
@@ -215,7 +206,7 @@ def stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
         if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
             continue
         tag = name[: -len(TEMP_SUFFIX)].rsplit(".", 1)[-1].split("-")
-        if len(tag) == 3 and tag[0] == host and tag[1].isdigit() and not _alive(int(tag[1])):
+        if len(tag) == 3 and tag[0] == host and tag[1].isdigit() and not process_alive(int(tag[1])):
             out.append(Path(entry.path))
     return out
 

@@ -28,12 +28,13 @@ _PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL = 1.0
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with id ``pid`` exists on this machine."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError, ValueError):  # someone else's, or no pid at all
         return True
     return True
 
@@ -50,7 +51,7 @@ def _kernel_watch() -> bool:
 
 
 def _watch(parent: int) -> None:
-    while _alive(parent):
+    while process_alive(parent):
         time.sleep(WATCH_INTERVAL)
     os._exit(1)
 
@@ -66,7 +67,7 @@ def die_with_parent(parent: int) -> None:
     """
     if not _kernel_watch():
         threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    if not _alive(parent):  # it died before the watch was set up
+    if not process_alive(parent):  # it died before the watch was set up
         os._exit(1)
 
 
