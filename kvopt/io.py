@@ -9,6 +9,7 @@ place in it. Files are written atomically: a crash never leaves half a file behi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -397,11 +398,69 @@ def load_solution(path: str | os.PathLike[str]) -> Solution:
     return solution_from_dict(read_json(p), source=p)
 
 
-def save_solution(solution: Solution, path: str | os.PathLike[str]) -> None:
-    """Write ``solution`` to ``path`` atomically (one run per line)."""
+def save_solution(
+    solution: Solution, path: str | os.PathLike[str], *, instance: Instance | None = None
+) -> None:
+    """Write ``solution`` to ``path`` atomically (one run per line).
+
+    With ``instance`` (the one solved), its :func:`instance_digest` is recorded as
+    ``metadata.instance_digest``, so that the verifier can tell a solution of another
+    instance that happens to have the same name and request ids.
+    """
     d = solution.to_dict()
+    if instance is not None:
+        d["metadata"] = {**d.get("metadata", {}), DIGEST_KEY: instance_digest(instance)}
     runs = d.pop("runs")
     write_text_atomic(path, _dump_rows(d, "runs", runs))
+
+
+#: Where a solution file records the digest of the instance it was computed for.
+DIGEST_KEY = "instance_digest"
+
+
+def instance_digest(instance: Instance) -> str:
+    """A fingerprint of what a schedule depends on: M and every request's id, a, s, o.
+
+    Sixteen hex digits of SHA-256; the name, metadata and predictions are left out.
+    """
+    h = hashlib.sha256(f"{instance.memory}\0{instance.n}\0".encode())
+    h.update("\0".join(instance.ids).encode("utf-8", "surrogatepass"))
+    for col in (instance.arrival, instance.prompt, instance.output):
+        h.update(np.ascontiguousarray(col, dtype="<i8").tobytes())
+    return h.hexdigest()[:16]
+
+
+def check_solution_of(instance: Instance, solution: Solution, *, file: str | None = None) -> None:
+    """Refuse a solution computed for another instance than ``instance``.
+
+    Three checks, each a :class:`FormatError` naming ``file``: the instance name; the
+    requests (a run naming a request the instance does not have); and, when the file
+    records one, the :func:`instance_digest` (same name and ids, other data).
+    """
+    if solution.instance != instance.name:
+        raise FormatError(
+            f"is a solution of instance {solution.instance!r}, not {instance.name!r}",
+            file=file,
+            location="instance",
+        )
+    idx, unknown = solution.schedule.indices(instance)
+    if unknown:
+        k = int((idx < 0).argmax())
+        raise FormatError(
+            f"names request {solution.schedule.request_ids[k]!r}, which is not in instance "
+            f"{instance.name!r} ({len(unknown)} unknown request id(s)): a solution of "
+            f"another instance with the same name?",
+            file=file,
+            location=f"runs[{k}].request",
+        )
+    digest = solution.metadata.get(DIGEST_KEY)
+    if digest is not None and digest != instance_digest(instance):
+        raise FormatError(
+            f"was computed for another instance named {instance.name!r} (its requests or "
+            f"memory differ: digest {digest!r}, this instance {instance_digest(instance)!r})",
+            file=file,
+            location=f"metadata.{DIGEST_KEY}",
+        )
 
 
 def solution_instance(

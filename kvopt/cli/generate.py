@@ -18,6 +18,7 @@ import sys
 from kvopt.generators import FAMILIES, PREDICTION_PARAMS, generate
 from kvopt.generators.base import Param
 from kvopt.io import instance_to_dict, save_instance
+from kvopt.text import escape
 
 NAME = "generate"
 HELP = "generate an instance (papers' families, calibrated workloads, traces, adversaries)"
@@ -71,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         save_instance(inst, args.out)
-        print(f"wrote {args.out}: {inst.name}, n = {inst.n}, M = {inst.memory}")
+        print(f"wrote {escape(args.out)}: {escape(inst.name)}, n = {inst.n}, M = {inst.memory}")
     return 0

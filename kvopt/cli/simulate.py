@@ -24,6 +24,7 @@ from typing import Any
 from kvopt.io import load_instance, save_solution
 from kvopt.policies import POLICIES, PolicyError, make_policy
 from kvopt.simulate import SimulationError, simulate
+from kvopt.text import escape
 from kvopt.time_model import get_time_model
 
 NAME = "simulate"
@@ -93,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         res = simulate(inst, policy, model)
     except SimulationError as e:
-        print(f"kvopt simulate: {e}", file=sys.stderr)
+        print(f"kvopt simulate: {escape(e)}", file=sys.stderr)
         return 1
-    save_solution(res.to_solution(), args.out)
+    save_solution(res.to_solution(), args.out, instance=inst)
     summary = res.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -108,5 +109,5 @@ def run(args: argparse.Namespace) -> int:
             f"mean latency (seconds)     {summary['mean_latency_seconds']:.4g}  "
             f"(time model {res.metadata['time_model']})"
         )
-    print(f"wrote {args.out}")
+    print(f"wrote {escape(args.out)}")
     return 0

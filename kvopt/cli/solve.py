@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             inst = instances[path]
             results.setdefault(path, {})[solver] = res
             if targets:
-                save_solution(res.to_solution(), targets[path, solver])
+                save_solution(res.to_solution(), targets[path, solver], instance=inst)
             gap = res.gap
             print(
                 f"{escape(inst.name):<{width}} {inst.n:>5} {inst.memory:>7} {solver:<11} "
