@@ -155,9 +155,6 @@ def check_output(path: str | os.PathLike[str], *, directory: bool = False) -> No
         Naming the path and what is in the way.
     """
     p = Path(path)
-    if p.exists() and p.is_dir() != directory:
-        what = "a directory, not a file" if not directory else "a file, not a directory"
-        raise OutputError(f"is {what}", file=str(p))
     existing = Path(".")
     for parent in p.parents:
         if parent.exists():
@@ -168,6 +165,9 @@ def check_output(path: str | os.PathLike[str], *, directory: bool = False) -> No
             existing = parent
             break
     _check_lengths(p, existing)
+    if p.exists() and p.is_dir() != directory:
+        what = "a directory, not a file" if not directory else "a file, not a directory"
+        raise OutputError(f"is {what}", file=str(p))
 
 
 #: Temporary files end with this; their name also says which process wrote them.
