@@ -12,8 +12,9 @@ The database uses SQLite's write-ahead log, so a reader (``kvopt ratio`` printin
 report) never blocks the writer. Workers (processes or Dask) return records to the
 process driving the sweep, which alone writes.
 
-Several drivers on the machine holding the file may share one store (two ``kvopt ratio``
-processes, or one with local workers and one feeding a Dask cluster): a driver *claims* a trial before running it
+Several drivers on the machine holding the file may share one store (two ``kvopt
+ratio`` processes, or one with local workers and one feeding a Dask cluster): a driver
+*claims* a trial before running it
 (:class:`Claims`), with a *lease* that it renews while the trial runs. Other drivers
 skip claimed trials, so nothing is computed twice; when a driver dies (``kill -9``, a
 lost node) its leases run out and the others take its trials over, so nothing is lost.
