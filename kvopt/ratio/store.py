@@ -14,10 +14,10 @@ process driving the sweep, which alone writes.
 
 Several drivers on the machine holding the file may share one store (two ``kvopt
 ratio`` processes, or one with local workers and one feeding a Dask cluster): a driver
-*claims* a trial before running it
-(:class:`Claims`), with a *lease* that it renews while the trial runs. Other drivers
-skip claimed trials, so nothing is computed twice; when a driver dies (``kill -9``, a
-lost node) its leases run out and the others take its trials over, so nothing is lost.
+*claims* a trial before running it (:class:`Claims`), with a *lease* that it renews
+while the trial runs. Other drivers skip claimed trials, so nothing is computed twice;
+when a driver dies (``kill -9``) its leases lapse and the others take its trials over,
+so nothing is lost.
 A driver whose lease ran out while its trial was still running may still store it:
 the first finished record of a trial is kept, later ones are dropped.
 """
