@@ -185,7 +185,7 @@ class DaskCluster:
 
         try:
             done = wait(list(self._futures), timeout=timeout, return_when="FIRST_COMPLETED").done
-        except TimeoutError:
+        except (TimeoutError, cf.TimeoutError):  # distinct classes before Python 3.11
             return []
         out = []
         for fut in done:
