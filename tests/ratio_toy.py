@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 import sys
 import time
 
@@ -74,6 +75,13 @@ def toy_trial(spec: TrialSpec) -> dict:
 def failing_trial(spec: TrialSpec) -> dict:
     if spec.trial % 3 == 1:
         raise ValueError(f"trial {spec.trial} fails on purpose")
+    return toy_trial(spec)
+
+
+def dying_trial(spec: TrialSpec) -> dict:
+    """Trial 1 kills its own worker process, as the out-of-memory killer would."""
+    if spec.trial == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
     return toy_trial(spec)
 
 

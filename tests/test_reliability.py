@@ -120,6 +120,19 @@ def test_a_killed_worker_is_one_line_exit_1_and_finished_files_are_kept(tmp_path
     assert main(["verify", str(fast), str(out / "fast.sol.json")]) == 0
 
 
+def test_a_killed_ratio_worker_fails_only_the_trials_in_flight():
+    from kvopt.ratio.executors import LocalPool
+    from tests.ratio_toy import dying_trial
+
+    with Store() as st:
+        run = run_sweep(toy_sweep(6), st, trial_fn=dying_trial, executor=LocalPool(2))
+        assert 1 in run.errors and len(run.errors) <= 2  # trial 1, and the one beside it
+        assert all("terminated abruptly" in msg for msg in run.errors.values())
+        assert {r["trial"] for r in run.records} == set(range(6)) - set(run.errors)
+        retry = run_sweep(toy_sweep(6), st, trial_fn=toy_trial)
+        assert sorted(retry.ran) == sorted(run.errors) and len(retry.records) == 6
+
+
 # -- items 4 and 5: files that are not regular files, symbolic-link loops --------------
 
 
@@ -184,6 +197,26 @@ def test_solve_checks_long_output_names_before_solving(tmp_path, capsys, monkeyp
     assert main(["solve", str(inst), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "file name too long" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "heavy"),
+    [
+        (["simulate", str(EXAMPLE), "--policy", "fcfs"], ("kvopt.cli.simulate", "simulate")),
+        (["generate", "identical", "--n", "3"], ("kvopt.cli.generate", "generate")),
+        (["plot", str(EXAMPLE), str(EXAMPLE_SOL)], ("kvopt.plot", "plot_solutions")),
+    ],
+)
+def test_long_output_names_fail_before_the_work(tmp_path, capsys, monkeypatch, argv, heavy):
+    import importlib
+
+    def work(*args, **kwargs):
+        raise AssertionError("the work started although the output cannot be written")
+
+    monkeypatch.setattr(importlib.import_module(heavy[0]), heavy[1], work)
+    out = tmp_path / ("y" * 300 + ".png")
+    assert main([*argv, "--out", str(out)]) == 2
+    assert f"{out}: file name too long (304 bytes" in capsys.readouterr().err
 
 
 def test_a_name_at_the_limit_is_written_through_a_shortened_temporary(tmp_path):

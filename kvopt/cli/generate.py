@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kvopt.files import check_output
 from kvopt.generators import FAMILIES, PREDICTION_PARAMS, generate
 from kvopt.generators.base import Param
 from kvopt.io import instance_to_dict, save_instance
@@ -64,6 +65,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     params = {k: getattr(args, k) for k in args._params if getattr(args, k) is not None}
+    if args.out != "-":
+        check_output(args.out)  # before generating (10**6 requests take a while)
     inst = generate(args.family, seed=args.seed, name=args.name, **params)
     if args.out == "-":
         import json

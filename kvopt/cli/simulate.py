@@ -21,6 +21,7 @@ import json
 import sys
 from typing import Any
 
+from kvopt.files import check_output
 from kvopt.io import load_instance, save_solution
 from kvopt.policies import POLICIES, PolicyError, make_policy
 from kvopt.simulate import SimulationError, simulate
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     policy = make_policy(args.policy, **parse_params(args.policy, args.params))
     model = get_time_model(args.time_model) if args.time_model else None
     inst = load_instance(args.instance)
+    check_output(args.out)  # before simulating, not after
     try:
         res = simulate(inst, policy, model)
     except SimulationError as e:
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"policy {res.policy} {res.params}  ({res.metadata['prediction_source']})")
+    print(escape(f"policy {res.policy} {res.params}  ({res.metadata['prediction_source']})"))
     print(res.report.format())
     print(f"events                     {res.events} ({res.runtime:.3g} s)")
     if summary.get("mean_latency_seconds") is not None:  # None: no requests
