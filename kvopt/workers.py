@@ -40,7 +40,11 @@ def process_alive(pid: int) -> bool:
 
 
 def _kernel_watch() -> bool:
-    """Ask Linux to send SIGKILL to this process when its parent dies."""
+    """Ask Linux to send SIGKILL to this process when its parent dies.
+
+    Strictly, when the parent *thread* that created it ends: kvopt creates its pools
+    and submits to them from the main thread, which lives as long as the process.
+    """
     if not sys.platform.startswith("linux"):
         return False
     try:
