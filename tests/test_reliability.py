@@ -503,3 +503,17 @@ def test_a_claim_whose_lease_ran_out_is_taken_over(tmp_path):
             assert claims.claim() == 0
             owner = st._db.execute("SELECT owner FROM claims WHERE trial=0").fetchone()[0]
             assert owner == claims.owner
+
+
+def test_a_lapsed_claim_on_a_trial_that_failed_here_does_not_block_the_driver(tmp_path):
+    with Store(tmp_path / "s.sqlite") as st:
+        key = st.register({"family": "x"})
+        with Claims(st, key, trials=1, lease=5) as claims:
+            assert claims.claim() == 0
+            st.put(key, 0, 0, {"error": "boom"}, status="error", owner=claims.owner)
+            # another driver retried the failed trial and vanished without a trace
+            st._db.execute(
+                "INSERT INTO claims VALUES (?, 0, 'elsewhere:1:x', ?)", (key, time.time() - 1)
+            )
+            assert claims.claim() is None  # failed here once: left for the next run
+            assert not claims.others_running()  # so the driver does not wait forever

@@ -332,11 +332,16 @@ class Claims:
         return row is not None
 
     def others_running(self) -> bool:
-        """Whether other drivers hold live claims on trials not yet done."""
-        row = self.store._db.execute(
-            "SELECT 1 FROM claims c WHERE c.sweep=? AND c.owner!=? AND c.trial<? AND NOT "
-            "EXISTS (SELECT 1 FROM trials t WHERE t.sweep=c.sweep AND t.trial=c.trial "
-            "AND t.status='done') LIMIT 1",
+        """Whether other drivers hold live claims on trials not yet done.
+
+        Lapsed claims do not count: :meth:`claim` takes them over, or, for a trial
+        that already failed here, leaves them to the next run.
+        """
+        now = time.time()
+        rows = self.store._db.execute(
+            "SELECT c.owner, c.expires FROM claims c WHERE c.sweep=? AND c.owner!=? AND "
+            "c.trial<? AND NOT EXISTS (SELECT 1 FROM trials t WHERE t.sweep=c.sweep AND "
+            "t.trial=c.trial AND t.status='done')",
             (self.key, self.owner, self.trials),
-        ).fetchone()
-        return row is not None
+        ).fetchall()
+        return any(not self._lapsed(owner, expires, now) for owner, expires in rows)
