@@ -412,12 +412,14 @@ def test_a_negative_arrival_in_a_trace_is_refused(tmp_path, capsys):
         ({}, None),
     ],
 )
-def test_plot_warns_about_false_claims_like_verify(tmp_path, capsys, change, needle):
+@pytest.mark.parametrize("picture", ["--out", "--html"])
+def test_plot_warns_about_false_claims_like_verify(tmp_path, capsys, change, needle, picture):
     d = json.loads(EXAMPLE_SOL.read_text())
     d.update(change)
     sol = _write(tmp_path / "s.json", d)
     code = 1 if needle else 0
-    assert main(["plot", str(EXAMPLE), str(sol), "--out", str(tmp_path / "p.png")]) == code
+    out = tmp_path / ("p.png" if picture == "--out" else "p.html")
+    assert main(["plot", str(EXAMPLE), str(sol), picture, str(out)]) == code
     assert main(["verify", str(EXAMPLE), str(sol)]) == code
     captured = capsys.readouterr()
     if needle:
