@@ -9,18 +9,18 @@ place in it. Files are written atomically: a crash never leaves half a file behi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kvopt.errors import FormatError, InstanceError, OutputError
+from kvopt.errors import FormatError, InstanceError
+from kvopt.files import open_regular_file, read_reason, write_text_atomic
 from kvopt.model import MAX_VALUE, PREDICTION_FIELDS, Instance
 from kvopt.schedule import Schedule
 
@@ -47,28 +47,57 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+class _DuplicateKey(ValueError):
+    """A JSON object repeats a key (raised while parsing, turned into a FormatError)."""
+
+    def __init__(self, key: str, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(key)
+        self.key = key
+        owner = next((v for k, v in pairs if k in ("id", "request") and isinstance(v, str)), None)
+        self.where = f"the object with id {owner!r}" if owner is not None else None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` that refuses a repeated key instead of keeping the last."""
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k, pairs)
+            seen.add(k)
+    return d
+
+
 def read_json(path: str | os.PathLike[str]) -> Any:
-    """Parse a JSON file, turning every failure into a one-line :class:`FormatError`."""
+    """Parse a JSON file, turning every failure into a one-line :class:`FormatError`.
+
+    Besides invalid JSON, a repeated key in an object (which JSON parsers silently
+    resolve to the last value) and ``NaN``/``Infinity`` are refused.
+    """
     p = str(path)
+    f = open_regular_file(p)
     try:
-        with open(p, encoding="utf-8") as f:
-            return json.load(f, parse_constant=_reject_constant)
-    except FileNotFoundError:
-        raise FormatError("no such file", file=p) from None
-    except IsADirectoryError:
-        raise FormatError("is a directory, not a file", file=p) from None
-    except PermissionError:
-        raise FormatError("permission denied", file=p) from None
+        with f:
+            return json.load(f, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except UnicodeDecodeError as e:
         raise FormatError(f"not UTF-8 text ({e.reason} at byte {e.start})", file=p) from None
     except json.JSONDecodeError as e:
         raise FormatError(
             f"invalid JSON: {e.msg}", file=p, location=f"line {e.lineno} column {e.colno}"
         ) from None
+    except _DuplicateKey as e:
+        raise FormatError(
+            f"duplicate key {e.key!r} (a key may appear only once in an object)",
+            file=p,
+            location=e.where,
+        ) from None
     except ValueError as e:  # NaN / Infinity
         raise FormatError(str(e), file=p) from None
     except RecursionError:
         raise FormatError("invalid JSON: nested too deeply", file=p) from None
+    except OSError as e:  # a read error after opening (e.g. EIO)
+        raise FormatError(f"cannot read: {read_reason(e)}", file=p) from None
 
 
 def _type_name(v: Any) -> str:
@@ -183,10 +212,10 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
         data["name"],
         data["memory"],
         ids=cols["id"],
-        # no int64 dtype here: the model names the request of a too-large value
-        arrival=np.array(cols["arrival"]),
-        prompt=np.array(cols["prompt"]),
-        output=np.array(cols["output"]),
+        # Python ints, no int64 dtype: the model names the request of a too-large value
+        arrival=cols["arrival"],
+        prompt=cols["prompt"],
+        output=cols["output"],
         metadata=meta,
         source=source,
         **optional,
@@ -234,95 +263,6 @@ def _dump_rows(head: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> st
     parts = [f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in head.items()]
     parts.append(f"  {json.dumps(key)}: [\n{body}\n  ]" if rows else f"  {json.dumps(key)}: []")
     return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def _os_reason(e: OSError) -> str:
-    return e.strerror or type(e).__name__
-
-
-def ensure_directory(path: str | os.PathLike[str]) -> Path:
-    """Create directory ``path`` (and its parents) if missing.
-
-    Raises
-    ------
-    OutputError
-        If it cannot be created (a regular file is in the way, no permission, ...),
-        naming the path.
-    """
-    p = Path(path)
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        msg = "cannot create the directory: a file is in the way"
-        raise OutputError(msg, file=str(p)) from None
-    except OSError as e:
-        raise OutputError(f"cannot create the directory: {_os_reason(e)}", file=str(p)) from None
-    return p
-
-
-def check_output(path: str | os.PathLike[str], *, directory: bool = False) -> None:
-    """Fail now, before a long computation, if ``path`` can never be written.
-
-    Creates nothing: it only checks that ``path`` is not a directory (or, with
-    ``directory``, not a regular file) and that no regular file stands where one of its
-    parent directories would have to be.
-
-    Raises
-    ------
-    OutputError
-        Naming the path and what is in the way.
-    """
-    p = Path(path)
-    if p.exists() and p.is_dir() != directory:
-        what = "a directory, not a file" if not directory else "a file, not a directory"
-        raise OutputError(f"is {what}", file=str(p))
-    for parent in p.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise OutputError(
-                    "cannot create the directory: a file is in the way", file=str(parent)
-                )
-            return
-
-
-def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
-    """Write ``path`` through a temporary file in its directory and an atomic rename.
-
-    ``write(tmp)`` writes the whole content to the temporary path ``tmp``. A crash or a
-    Ctrl-C in between leaves no half-written ``path`` (and no temporary file).
-
-    Raises
-    ------
-    OutputError
-        If ``path`` cannot be written (its directory cannot be created, it is a
-        directory, no permission, ...), naming the path.
-    """
-    p = Path(path)
-    check_output(p)
-    ensure_directory(p.parent)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    except OSError as e:
-        raise OutputError(f"cannot write: {_os_reason(e)}", file=str(p)) from None
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, p)
-    except OSError as e:
-        raise OutputError(f"cannot write: {_os_reason(e)}", file=str(p)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-
-    write_atomic(path, write)
 
 
 def save_instance(instance: Instance, path: str | os.PathLike[str]) -> None:
@@ -416,7 +356,12 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
     if data["objective"] is not None:
         _want_int(data["objective"], "objective", source)
     _want_number(data["lower_bound"], "lower_bound", source, nullable=True)
-    _want_number(data["runtime"], "runtime", source)
+    if _want_number(data["runtime"], "runtime", source) < 0:
+        raise FormatError(
+            f"must be a number of seconds >= 0, got {data['runtime']!r}",
+            file=source,
+            location="runtime",
+        )
     for k in ("metadata", "metrics"):
         if k in data and not isinstance(data[k], dict):
             raise FormatError("must be an object", file=source, location=k)
@@ -453,11 +398,69 @@ def load_solution(path: str | os.PathLike[str]) -> Solution:
     return solution_from_dict(read_json(p), source=p)
 
 
-def save_solution(solution: Solution, path: str | os.PathLike[str]) -> None:
-    """Write ``solution`` to ``path`` atomically (one run per line)."""
+def save_solution(
+    solution: Solution, path: str | os.PathLike[str], *, instance: Instance | None = None
+) -> None:
+    """Write ``solution`` to ``path`` atomically (one run per line).
+
+    With ``instance`` (the one solved), its :func:`instance_digest` is recorded as
+    ``metadata.instance_digest``, so that the verifier can tell a solution of another
+    instance that happens to have the same name and request ids.
+    """
     d = solution.to_dict()
+    if instance is not None:
+        d["metadata"] = {**d.get("metadata", {}), DIGEST_KEY: instance_digest(instance)}
     runs = d.pop("runs")
     write_text_atomic(path, _dump_rows(d, "runs", runs))
+
+
+#: Where a solution file records the digest of the instance it was computed for.
+DIGEST_KEY = "instance_digest"
+
+
+def instance_digest(instance: Instance) -> str:
+    """A fingerprint of what a schedule depends on: M and every request's id, a, s, o.
+
+    Sixteen hex digits of SHA-256; the name, metadata and predictions are left out.
+    """
+    h = hashlib.sha256(f"{instance.memory}\0{instance.n}\0".encode())
+    h.update("\0".join(instance.ids).encode("utf-8", "surrogatepass"))
+    for col in (instance.arrival, instance.prompt, instance.output):
+        h.update(np.ascontiguousarray(col, dtype="<i8").tobytes())
+    return h.hexdigest()[:16]
+
+
+def check_solution_of(instance: Instance, solution: Solution, *, file: str | None = None) -> None:
+    """Refuse a solution computed for another instance than ``instance``.
+
+    Three checks, each a :class:`FormatError` naming ``file``: the instance name; the
+    requests (a run naming a request the instance does not have); and, when the file
+    records one, the :func:`instance_digest` (same name and ids, other data).
+    """
+    if solution.instance != instance.name:
+        raise FormatError(
+            f"is a solution of instance {solution.instance!r}, not {instance.name!r}",
+            file=file,
+            location="instance",
+        )
+    idx, unknown = solution.schedule.indices(instance)
+    if unknown:
+        k = int((idx < 0).argmax())
+        raise FormatError(
+            f"names request {solution.schedule.request_ids[k]!r}, which is not in instance "
+            f"{instance.name!r} ({len(unknown)} unknown request id(s)): a solution of "
+            f"another instance with the same name?",
+            file=file,
+            location=f"runs[{k}].request",
+        )
+    digest = solution.metadata.get(DIGEST_KEY)
+    if digest is not None and digest != instance_digest(instance):
+        raise FormatError(
+            f"was computed for another instance named {instance.name!r} (its requests or "
+            f"memory differ: digest {digest!r}, this instance {instance_digest(instance)!r})",
+            file=file,
+            location=f"metadata.{DIGEST_KEY}",
+        )
 
 
 def solution_instance(

@@ -55,6 +55,10 @@ def _too_large(value: Any) -> str:
     return f"must be an integer <= 2**53 - 1 = {MAX_VALUE}, got {value}"
 
 
+def _bad_time(value: Any) -> str:
+    return f"must be a finite number of seconds in [0, 2**53 - 1], got {value!r}"
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """One inference request.
@@ -122,11 +126,9 @@ class Request:
                 isinstance(t, bool)
                 or not isinstance(t, (int, float, np.integer, np.floating))
                 or not math.isfinite(t)
-                or t < 0
+                or not 0 <= t <= MAX_VALUE
             ):
-                raise InstanceError(
-                    f"must be a finite number >= 0, got {t!r}", request=rid, field="arrival_time"
-                )
+                raise InstanceError(_bad_time(t), request=rid, field="arrival_time")
             object.__setattr__(self, "arrival_time", float(t))
 
     @property
@@ -332,7 +334,7 @@ class Instance:
                     file=source,
                 )
             if n and (arr.dtype.kind not in "iu"):
-                vals = list(values)
+                vals = [v.item() if isinstance(v, np.generic) else v for v in values]
                 bad = next((i for i, v in enumerate(vals) if not _is_int(v)), None)
                 if bad is None:  # Python ints too large for int64
                     bad = next(i for i, v in enumerate(vals) if abs(v) > MAX_VALUE)
@@ -342,7 +344,7 @@ class Instance:
                 raise InstanceError(msg, request=ids[bad], field=key, file=source)
             if arr.dtype.kind == "u" and n and int(arr.max()) > MAX_VALUE:
                 i = int(np.argmax(arr))
-                raise InstanceError(_too_large(arr[i]), request=ids[i], field=key, file=source)
+                raise InstanceError(_too_large(int(arr[i])), request=ids[i], field=key, file=source)
             arr = arr.astype(np.int64, copy=False)
             low = np.flatnonzero(arr < minimum)
             if low.size:
@@ -414,11 +416,11 @@ class Instance:
                 raise InstanceError(
                     f"must have one value per request ({n})", field="arrival_time", file=source
                 )
-            bad = np.flatnonzero(~np.isfinite(t) | (t < 0))
+            bad = np.flatnonzero(~np.isfinite(t) | (t < 0) | (t > MAX_VALUE))
             if bad.size:
                 i = int(bad[0])
                 raise InstanceError(
-                    f"must be a finite number >= 0, got {t[i]!r}",
+                    _bad_time(float(t[i])),
                     request=ids[i],
                     field="arrival_time",
                     file=source,

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kvopt.errors import KvoptError
-from kvopt.io import write_atomic
+from kvopt.files import write_atomic
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from kvopt.verify import MemoryProfile, Report, verify

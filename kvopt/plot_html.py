@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.io import write_text_atomic
+from kvopt.files import write_text_atomic
 from kvopt.model import Instance
 from kvopt.plot import Panel, build_panels, panel_title
 

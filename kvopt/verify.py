@@ -33,6 +33,7 @@ from kvopt.errors import ScheduleError, Violation
 from kvopt.model import Instance
 from kvopt.numeric import exact_mean
 from kvopt.schedule import Schedule
+from kvopt.text import escape
 
 #: At most this many memory violations are listed one by one; the rest are counted.
 MAX_LISTED = 50
@@ -187,7 +188,8 @@ class Report:
     def format(self) -> str:
         """A short human-readable report."""
         lines = [
-            f"instance {self.instance}: {self.n} requests, {self.runs} runs, M = {self.memory}"
+            f"instance {escape(self.instance)}: {self.n} requests, {self.runs} runs, "
+            f"M = {self.memory}"
         ]
         if self.feasible:
             lines.append("feasible")
@@ -262,7 +264,8 @@ def _memory_violations(
             batch = prof.batch(first)
             held = prof.prompt[batch] + first - prof.start[batch]
             order = np.argsort(-held, kind="stable")[:8]
-            parts = [f"{instance.ids[run_request[batch[q]]]} holds {int(held[q])}" for q in order]
+            ids = instance.ids
+            parts = [f"{escape(ids[run_request[batch[q]]])} holds {int(held[q])}" for q in order]
             more = f", ... ({batch.size} running)" if batch.size > 8 else ""
             msg += "; batch: " + ", ".join(parts) + more
         out.append(Violation("memory", msg, round=first, amount=amount))
@@ -440,3 +443,34 @@ def verify(
     if strict and violations:
         raise ScheduleError(violations)
     return report
+
+
+def false_claims(report: Report, objective: int | None, lower_bound: float | None) -> list[str]:
+    """What a solution file claims about its feasible schedule that is not true.
+
+    Parameters
+    ----------
+    report
+        The verifier's report on the file's schedule.
+    objective, lower_bound
+        The file's claimed total latency and proven lower bound (``None``: no claim).
+
+    Returns
+    -------
+    list of str
+        One sentence per false claim (empty when the claims hold or the schedule is
+        infeasible, which is reported by itself): an objective other than the
+        schedule's, or a lower bound above the total latency of the schedule.
+    """
+    if not report.feasible or report.objective is None:
+        return []
+    out = []
+    if objective is not None and objective != report.objective:
+        out.append(f"the file claims objective {objective}, the schedule has {report.objective}")
+    tolerance = 1e-6 * max(1.0, abs(report.objective))
+    if lower_bound is not None and lower_bound > report.objective + tolerance:
+        out.append(
+            f"the file claims lower bound {lower_bound}, above the total latency "
+            f"{report.objective} of its own feasible schedule"
+        )
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 import sys
 import time
 
@@ -55,6 +56,10 @@ def brute_solve(inst: Instance, solver: str, **kw) -> Result:
 
 
 def toy_trial(spec: TrialSpec) -> dict:
+    log = os.environ.get("KVOPT_TOY_LOG")
+    if log:  # "trial pid" when a trial starts: who computed what, for the lease test
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{spec.trial} {os.getpid()}\n")
     delay = float(os.environ.get("KVOPT_TOY_DELAY", "0"))
     if delay:
         time.sleep(delay)
@@ -73,11 +78,21 @@ def failing_trial(spec: TrialSpec) -> dict:
     return toy_trial(spec)
 
 
+def dying_trial(spec: TrialSpec) -> dict:
+    """Trial 1 kills its own worker process, as the out-of-memory killer would."""
+    if spec.trial == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return toy_trial(spec)
+
+
 def toy_sweep(trials: int, seed: int = 7) -> Sweep:
     return Sweep("toy", (PolicySpec("sequential"),), trials, seed=seed, time_limit=1.0)
 
 
-if __name__ == "__main__":  # python ratio_toy.py STORE TRIALS: the kill-and-resume target
+if __name__ == "__main__":  # python ratio_toy.py STORE TRIALS [LEASE]: a kill target
+    lease = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
     with Store(sys.argv[1]) as store:
-        run = run_sweep(toy_sweep(int(sys.argv[2])), store, trial_fn=toy_trial, progress=False)
+        run = run_sweep(
+            toy_sweep(int(sys.argv[2])), store, trial_fn=toy_trial, progress=False, lease=lease
+        )
     print(" ".join(map(str, run.ran)))

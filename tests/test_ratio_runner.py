@@ -129,7 +129,7 @@ def test_dask_local_cluster_matches_serial():
 def test_unreachable_scheduler_is_a_clear_error():
     pytest.importorskip("distributed")
     ex = DaskCluster("tcp://127.0.0.1:9")
-    ex._client = lambda: (_ for _ in ()).throw(KvoptError("cannot reach"))  # no 20 s wait
+    ex._connect = lambda: (_ for _ in ()).throw(KvoptError("cannot reach"))  # no 20 s wait
     with pytest.raises(KvoptError, match="cannot reach"), Store() as st:
         run_sweep(toy_sweep(1), st, trial_fn=toy_trial, executor=ex, progress=False)
 

@@ -3,7 +3,9 @@
 Each sub-command is a module of this package with ``NAME``, ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``; :data:`COMMANDS` lists them in the
 order ``kvopt --help`` shows. Errors a user can cause (:class:`~kvopt.errors.KvoptError`)
-become one line on standard error and exit code 2; Ctrl-C exits with 130.
+become one line on standard error and exit code 2; Ctrl-C exits with 130. Control
+characters in a message (a newline in a file name or request id) are printed escaped
+(:func:`kvopt.text.escape`), so an error is always exactly one line.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kvopt.cli import (
     verify,
 )
 from kvopt.errors import KvoptError, SolverError
+from kvopt.text import escape
 
 #: The sub-command modules, in help order.
 COMMANDS = [info, verify, generate, simulate, policies, solve, plot, ratio, adversary, bounds]
@@ -69,10 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except SolverError as e:
-        print(f"kvopt {args.command}: solver failure: {e}", file=sys.stderr)
+        print(f"kvopt {args.command}: solver failure: {escape(e)}", file=sys.stderr)
         return EXIT_INFEASIBLE
     except KvoptError as e:
-        print(f"kvopt {args.command}: error: {e}", file=sys.stderr)
+        print(f"kvopt {args.command}: error: {escape(e)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except MemoryError:  # e.g. --n 10**11: one line, not a traceback
         print(f"kvopt {args.command}: error: out of memory (input too large)", file=sys.stderr)

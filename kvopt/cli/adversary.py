@@ -24,7 +24,8 @@ import math
 import os
 
 from kvopt.errors import KvoptError
-from kvopt.io import check_output, ensure_directory, save_instance, write_text_atomic
+from kvopt.files import check_output, ensure_directory, write_text_atomic
+from kvopt.io import save_instance
 from kvopt.ratio.adversary import adaptive_rows, fit_exponent, static_rows
 from kvopt.ratio.trial import PolicySpec, make_instance, run_policy
 

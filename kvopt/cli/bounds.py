@@ -26,7 +26,8 @@ import os
 import numpy as np
 
 from kvopt.errors import KvoptError
-from kvopt.io import check_output, ensure_directory, save_instance, write_text_atomic
+from kvopt.files import check_output, ensure_directory, write_text_atomic
+from kvopt.io import save_instance
 from kvopt.ratio.bounds import (
     check_amax,
     check_amin,

@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kvopt.files import check_output
 from kvopt.generators import FAMILIES, PREDICTION_PARAMS, generate
 from kvopt.generators.base import Param
 from kvopt.io import instance_to_dict, save_instance
+from kvopt.text import escape
 
 NAME = "generate"
 HELP = "generate an instance (papers' families, calibrated workloads, traces, adversaries)"
@@ -63,6 +65,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     params = {k: getattr(args, k) for k in args._params if getattr(args, k) is not None}
+    if args.out != "-":
+        check_output(args.out)  # before generating (10**6 requests take a while)
     inst = generate(args.family, seed=args.seed, name=args.name, **params)
     if args.out == "-":
         import json
@@ -71,5 +75,5 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         save_instance(inst, args.out)
-        print(f"wrote {args.out}: {inst.name}, n = {inst.n}, M = {inst.memory}")
+        print(f"wrote {escape(args.out)}: {escape(inst.name)}, n = {inst.n}, M = {inst.memory}")
     return 0

@@ -10,7 +10,8 @@ refers to. Small instances get one row and one memory band per request, large on
 lanes and the aggregate memory (--detailed / --aggregate force either).
 
 Exit codes: 0 picture written, 1 picture written but a schedule is infeasible (its
-violations are drawn, e.g. memory above M), 2 bad input (missing or malformed file, a
+violations are drawn, e.g. memory above M) or a file's claimed objective or lower
+bound is false (warned about as kvopt verify does), 2 bad input (missing or malformed file, a
 solution of another instance, unknown format, matplotlib missing for --out, neither
 --out nor --html given).
 """
@@ -22,8 +23,11 @@ import sys
 import time
 
 from kvopt.errors import FormatError
-from kvopt.io import Solution, check_output, load_instance, load_solution, solution_instance
+from kvopt.files import check_output
+from kvopt.io import Solution, check_solution_of, load_instance, load_solution, solution_instance
 from kvopt.model import Instance
+from kvopt.text import escape
+from kvopt.verify import false_claims
 
 NAME = "plot"
 #: Largest --dpi: a figure at 2400 dpi is already ~25000 pixels wide.
@@ -52,22 +56,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _load(path: str, inst: Instance) -> Solution:
     sol = load_solution(path)
-    if sol.instance != inst.name:
-        raise FormatError(
-            f"is a solution of instance {sol.instance!r}, not {inst.name!r}",
-            file=path,
-            location="instance",
-        )
-    idx, unknown = sol.schedule.indices(inst)
-    if unknown:  # the verifier reports these; a picture cannot place them
-        k = int((idx < 0).argmax())
-        raise FormatError(
-            f"names request {sol.schedule.request_ids[k]!r}, which is not in instance "
-            f"{inst.name!r}",
-            file=path,
-            location=f"runs[{k}].request",
-        )
+    check_solution_of(inst, sol, file=path)  # a picture cannot place unknown requests
     return sol
+
+
+def _warnings(panels: list, sols: list[Solution]) -> list[str]:
+    """What ``kvopt verify`` would object to: infeasible schedules and false claims."""
+    out = []
+    for panel, sol in zip(panels, sols, strict=True):
+        who = escape(panel.label)
+        if not panel.report.feasible:
+            out.append(
+                f"{who}'s schedule is infeasible ({len(panel.report.violations)} "
+                f"violation(s); see kvopt verify)"
+            )
+        out += [f"{who}: {c}" for c in false_claims(panel.report, sol.objective, sol.lower_bound)]
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         picture = plot_solutions(inst, sols, instances=insts, detailed=detailed, title=args.title)
         picture.save(args.out, dpi=args.dpi)
         panels = picture.panels
-        print(f"wrote {args.out} ({time.perf_counter() - t0:.2f} s)")
+        print(f"wrote {escape(args.out)} ({time.perf_counter() - t0:.2f} s)")
     if args.html:
         from kvopt.plot_html import write_html
 
@@ -106,12 +110,8 @@ def run(args: argparse.Namespace) -> int:
             inst, sols, args.html, instances=insts, detailed=detailed, title=args.title
         )
         panels = panels or page.panels
-        print(f"wrote {args.html} ({time.perf_counter() - t1:.2f} s)")
-    bad = [p for p in panels if not p.report.feasible]
-    for p in bad:
-        print(
-            f"kvopt plot: warning: {p.label}'s schedule is infeasible "
-            f"({len(p.report.violations)} violation(s); see kvopt verify)",
-            file=sys.stderr,
-        )
-    return 1 if bad else 0
+        print(f"wrote {escape(args.html)} ({time.perf_counter() - t1:.2f} s)")
+    warnings = _warnings(panels, sols)
+    for w in warnings:
+        print(f"kvopt plot: warning: {w}", file=sys.stderr)
+    return 1 if warnings else 0

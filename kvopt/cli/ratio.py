@@ -8,8 +8,11 @@ reported separately, as an upper estimate.
 
 With --store FILE every finished trial is committed to a SQLite file at once; running
 the same command again skips the stored trials (a crashed or interrupted sweep resumes,
-a larger --trials extends it). --jobs J runs J local worker processes; --scheduler
-tcp://host:port runs the trials on a Dask distributed cluster instead.
+a larger --trials extends it). Several kvopt ratio processes may share one --store:
+each claims the trials it runs, so they split the work, and the trials of a process
+that died are taken over after its lease (--lease). --jobs J runs J local worker
+processes; --scheduler tcp://host:port runs the trials on a Dask distributed cluster
+instead.
 
 Example:
   kvopt ratio --policy mcsf --policy fcfs --family paper1-synthetic --trials 20 \\
@@ -23,11 +26,11 @@ import os
 import sys
 
 from kvopt.errors import KvoptError
-from kvopt.io import check_output
+from kvopt.files import check_output
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep
-from kvopt.ratio.store import Store
+from kvopt.ratio.store import DEFAULT_LEASE, Store
 from kvopt.ratio.trial import (
     DEFAULT_SOLVERS,
     PolicySpec,
@@ -35,6 +38,7 @@ from kvopt.ratio.trial import (
     check_sweep,
     parse_assignments,
 )
+from kvopt.text import escape
 
 NAME = "ratio"
 HELP = "empirical competitive ratios of policies against certified optima"
@@ -73,6 +77,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="also compute the LP relaxation bound when the solvers leave OPT uncertified",
     )
     p.add_argument("--store", default=None, metavar="FILE", help="SQLite store (resumable)")
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=DEFAULT_LEASE,
+        metavar="S",
+        help="seconds before another process sharing --store takes over the trials of a "
+        f"process that died (default {DEFAULT_LEASE:g})",
+    )
     p.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, tcp://host:port"
@@ -102,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.jobs < 1:
         raise KvoptError(f"--jobs must be >= 1, got {args.jobs}")
+    if not args.lease > 0:
+        raise KvoptError(f"--lease must be > 0 seconds, got {args.lease}")
     check_sweep(sweep)
     for path in (args.csv, args.json, args.plot):
         if path:
@@ -112,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         output_format(args.plot)
     executor = make_executor(args.jobs, args.scheduler)
     with Store(args.store or ":memory:") as store:
-        res = run_sweep(sweep, store, executor=executor, progress=args.progress)
+        res = run_sweep(sweep, store, executor=executor, progress=args.progress, lease=args.lease)
     labels = [p.label for p in policies]
     summaries = write_outputs(
         sweep.config(),
@@ -129,5 +143,5 @@ def run(args: argparse.Namespace) -> int:
     )
     print(format_table(summaries))
     for t, msg in sorted(res.errors.items()):
-        print(f"kvopt ratio: trial {t} failed: {msg}", file=sys.stderr)
+        print(f"kvopt ratio: trial {t} failed: {escape(msg)}", file=sys.stderr)
     return 1 if res.errors else 0

@@ -21,9 +21,11 @@ import json
 import sys
 from typing import Any
 
+from kvopt.files import check_output
 from kvopt.io import load_instance, save_solution
 from kvopt.policies import POLICIES, PolicyError, make_policy
 from kvopt.simulate import SimulationError, simulate
+from kvopt.text import escape
 from kvopt.time_model import get_time_model
 
 NAME = "simulate"
@@ -90,17 +92,18 @@ def run(args: argparse.Namespace) -> int:
     policy = make_policy(args.policy, **parse_params(args.policy, args.params))
     model = get_time_model(args.time_model) if args.time_model else None
     inst = load_instance(args.instance)
+    check_output(args.out)  # before simulating, not after
     try:
         res = simulate(inst, policy, model)
     except SimulationError as e:
-        print(f"kvopt simulate: {e}", file=sys.stderr)
+        print(f"kvopt simulate: {escape(e)}", file=sys.stderr)
         return 1
-    save_solution(res.to_solution(), args.out)
+    save_solution(res.to_solution(), args.out, instance=inst)
     summary = res.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"policy {res.policy} {res.params}  ({res.metadata['prediction_source']})")
+    print(escape(f"policy {res.policy} {res.params}  ({res.metadata['prediction_source']})"))
     print(res.report.format())
     print(f"events                     {res.events} ({res.runtime:.3g} s)")
     if summary.get("mean_latency_seconds") is not None:  # None: no requests
@@ -108,5 +111,5 @@ def run(args: argparse.Namespace) -> int:
             f"mean latency (seconds)     {summary['mean_latency_seconds']:.4g}  "
             f"(time model {res.metadata['time_model']})"
         )
-    print(f"wrote {args.out}")
+    print(f"wrote {escape(args.out)}")
     return 0

@@ -8,24 +8,28 @@ both``). Solves run in worker processes (``--jobs``); Ctrl-C stops them and keep
 files already written.
 
 Exit codes: 0 done, 1 the two solvers of ``--solver both`` disagree (two different
-proven optima, or an objective below the other's proven bound), 2 bad input, 130
-interrupted.
+proven optima, or an objective below the other's proven bound) or a worker process
+was killed from outside (e.g. by the out-of-memory killer; one line names the unfinished
+solves, the files written are kept), 2 bad input, 130 interrupted. The workers die with
+``kvopt solve``, even when it is killed with ``kill -9``.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import multiprocessing
-import os
-import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from kvopt.errors import InstanceError, KvoptError
-from kvopt.io import ensure_directory, load_instance, save_solution
+from kvopt.files import check_output, ensure_directory
+from kvopt.io import load_instance, save_solution
+from kvopt.model import Instance
 from kvopt.solve import SOLVERS
+from kvopt.text import escape
+from kvopt.workers import stop_workers, worker_pool
 
 NAME = "solve"
 HELP = "optimal schedules with a certificate (MILP and/or CP-SAT)"
@@ -45,16 +49,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="solver random seed (0)")
     p.add_argument("--out", metavar="DIR", help="write solution files into DIR")
     p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel solves (1)")
-
-
-def _detach() -> None:
-    """Worker start-up: leave the terminal's process group and ignore SIGINT.
-
-    Ctrl-C then reaches only the parent, which kills the workers itself; a worker is
-    never interrupted half-way through handing back a result.
-    """
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _solve_task(task: tuple) -> tuple:
@@ -116,10 +110,10 @@ def _plain_file_name(name: str) -> bool:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    _check_args(args)
-    instances = {}
-    names = {}
+def _load(args: argparse.Namespace) -> dict[str, Instance]:
+    """Every instance, by path: names unique and, with ``--out``, usable as file names."""
+    instances: dict[str, Instance] = {}
+    names: dict[str, str] = {}
     for path in args.instances:
         inst = load_instance(path)  # bad files: KvoptError -> one line, exit 2
         if inst.name in names:
@@ -135,11 +129,42 @@ def run(args: argparse.Namespace) -> int:
             )
         names[inst.name] = path
         instances[path] = inst
+    return instances
+
+
+def _targets(
+    out: Path | None, instances: dict[str, Instance], solvers: list[str]
+) -> dict[tuple[str, str], Path]:
+    """The solution file of each (instance path, solver), each checked before any solve."""
+    if out is None:
+        return {}
+    ensure_directory(out)
+    targets = {}
+    for path, inst in instances.items():
+        for solver in solvers:
+            suffix = f".{solver}.sol.json" if len(solvers) > 1 else ".sol.json"
+            targets[path, solver] = out / f"{inst.name}{suffix}"
+            check_output(targets[path, solver])  # e.g. a name too long for the file system
+    return targets
+
+
+def _broken_pool_message(pending: list[tuple[str, str]], written: int) -> str:
+    """One line for a worker killed from outside (e.g. by the out-of-memory killer)."""
+    shown = ", ".join(f"{escape(p)} ({s})" for p, s in pending[:3])
+    more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
+    return (
+        f"kvopt solve: error: a worker process died (killed from outside, e.g. by the "
+        f"out-of-memory killer) with {len(pending)} solve(s) unfinished: {shown}{more}; "
+        f"the {written} solution file(s) already written are kept"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_args(args)
+    instances = _load(args)
     solvers = ["milp", "cpsat"] if args.solver == "both" else [args.solver]
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        ensure_directory(out)
-    width = max(8, *(len(i.name) for i in instances.values()))
+    targets = _targets(Path(args.out) if args.out else None, instances, solvers)
+    width = max(8, *(len(escape(i.name)) for i in instances.values()))
     header = (
         f"{'instance':<{width}} {'n':>5} {'M':>7} {'solver':<11} {'objective':>10} "
         f"{'bound':>10} {'gap':>7} {'status':<9} {'seconds':>8}"
@@ -152,27 +177,31 @@ def run(args: argparse.Namespace) -> int:
         for s in solvers
     ]
     results: dict[str, dict[str, object]] = {}
-    pool = ProcessPoolExecutor(min(args.jobs, len(tasks)), initializer=_detach)
+    pool = worker_pool(min(args.jobs, len(tasks)))
     try:
         for future in as_completed([pool.submit(_solve_task, task) for task in tasks]):
-            path, solver, res = future.result()
+            try:
+                path, solver, res = future.result()
+            except BrokenProcessPool:
+                done = {(p, s) for p, by in results.items() for s in by}
+                pending = [(t[0], t[1]) for t in tasks if (t[0], t[1]) not in done]
+                print(_broken_pool_message(pending, len(done) if targets else 0), file=sys.stderr)
+                stop_workers(pool)
+                return 1
             inst = instances[path]
             results.setdefault(path, {})[solver] = res
-            if out is not None:
-                suffix = f".{solver}.sol.json" if len(solvers) > 1 else ".sol.json"
-                save_solution(res.to_solution(), out / f"{inst.name}{suffix}")
+            if targets:
+                save_solution(res.to_solution(), targets[path, solver], instance=inst)
             gap = res.gap
             print(
-                f"{inst.name:<{width}} {inst.n:>5} {inst.memory:>7} {solver:<11} "
+                f"{escape(inst.name):<{width}} {inst.n:>5} {inst.memory:>7} {solver:<11} "
                 f"{_fmt(res.objective):>10} {_fmt(res.lower_bound):>10} "
                 f"{(f'{100 * gap:.2f}%' if gap is not None else '-'):>7} {res.status:<9} "
                 f"{res.runtime:>8.2f}",
                 flush=True,
             )
     except BaseException:  # Ctrl-C (or a failing solve): stop the workers, keep the files
-        for child in multiprocessing.active_children():
-            child.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop_workers(pool)
         raise
     pool.shutdown()
     bad = 0
@@ -181,5 +210,5 @@ def run(args: argparse.Namespace) -> int:
             why = disagreement(by["milp"], by["cpsat"])
             if why:
                 bad += 1
-                print(f"kvopt solve: DISAGREEMENT on {path}: {why}", file=sys.stderr)
+                print(f"kvopt solve: DISAGREEMENT on {escape(path)}: {why}", file=sys.stderr)
     return 1 if bad else 0

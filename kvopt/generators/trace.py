@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 
+from kvopt.files import open_regular_file
 from kvopt.generators.base import GeneratorError, Param, at_least, require
 from kvopt.generators.poisson import memory_of, rounds_of
 from kvopt.model import MAX_VALUE, Instance
@@ -89,7 +91,7 @@ def trace_path(trace: str, trace_dir: str | None = None) -> Path:
             )
         return p
     p = Path(trace)
-    if not p.is_file():
+    if not os.path.lexists(p):  # anything else is judged by open_regular_file
         raise GeneratorError(
             f"trace: {trace!r} is neither a named trace ({', '.join(TRACES)}) nor a file"
         )
@@ -123,7 +125,7 @@ def _tokens(text: str | None, path: Path, row: int, column: str) -> int:
 def read_trace(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Arrival seconds, prompts and outputs of a trace CSV, in file order."""
     try:
-        with path.open(newline="", encoding="utf-8") as f:
+        with open_regular_file(path, newline="") as f:
             reader = csv.DictReader(f)
             header = list(reader.fieldnames or [])
             ca = _column(header, ARRIVAL_COLUMNS, "arrival", path)
@@ -159,6 +161,12 @@ def read_trace(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.ndar
     bad = np.flatnonzero(~np.isfinite(times))
     if bad.size:
         raise GeneratorError(f"trace: {path}: row {bad[0] + 1}: arrival is not finite")
+    bad = np.flatnonzero((times < 0) | (times > MAX_VALUE))
+    if bad.size:
+        raise GeneratorError(
+            f"trace: {path}: row {bad[0] + 1}: {ca} must be a time in [0, 2**53 - 1], "
+            f"got {t[bad[0]]!r}"
+        )
     return times, s_arr, o_arr
 
 

@@ -1,12 +1,17 @@
 """Where trials run: in this process, in a local process pool, or on a Dask cluster.
 
-An executor is a small object with one method, ``imap(fn, items)``, yielding
-``(item, outcome)`` pairs *as they finish* (in any order), where ``outcome`` is
-``fn(item)`` or the exception it raised. The sweep runner stores each outcome as soon
-as it is yielded, which is what makes sweeps crash-safe and resumable.
+An executor takes work one item at a time and hands back outcomes as they finish:
+``capacity()`` says how many items it can run at once, ``submit(fn, item)`` starts
+``fn(item)``, ``finished(timeout)`` waits up to ``timeout`` seconds and returns the
+``(item, outcome)`` pairs that finished (``outcome`` is ``fn(item)`` or the exception
+it raised), and ``close()`` stops what still runs. The sweep runner claims a trial in
+the store only when a slot is free and stores each outcome as soon as it is returned,
+which is what makes sweeps crash-safe, resumable and shareable between processes.
 
 * :class:`Serial` runs everything here, in order (``--jobs 1``; easiest to debug).
-* :class:`LocalPool` uses :class:`concurrent.futures.ProcessPoolExecutor` (``--jobs J``).
+* :class:`LocalPool` uses worker processes that die with this one
+  (:func:`kvopt.workers.worker_pool`, ``--jobs J``); a worker killed from outside
+  fails its trial and the pool is rebuilt for the next ones.
 * :class:`DaskCluster` submits to a ``distributed`` scheduler (``--scheduler
   tcp://host:port``), or to a :class:`distributed.Client` you pass in. Workers need
   the same kvopt installed; they run one trial per task, and one task at a time per
@@ -17,32 +22,62 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from kvopt.errors import KvoptError
+from kvopt.workers import stop_workers, worker_pool
 
 
 class Executor(Protocol):
-    """Runs ``fn`` over ``items`` and yields ``(item, result or exception)``."""
+    """Runs ``fn(item)`` for submitted items and returns outcomes as they finish."""
 
-    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        """Yield each item with its outcome as soon as it is known."""
+    def capacity(self) -> int:
+        """How many items may be in flight at once."""
         ...
+
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> None:
+        """Start ``fn(item)``."""
+        ...
+
+    def finished(self, timeout: float) -> list[tuple[Any, Any]]:
+        """Wait up to ``timeout`` seconds; the ``(item, result or exception)`` done."""
+        ...
+
+    def close(self) -> None:
+        """Stop whatever still runs."""
+        ...
+
+
+def _outcome(fn: Callable[[Any], Any], item: Any) -> Any:
+    try:
+        return fn(item)
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:  # recorded per trial, the sweep goes on
+        return e
 
 
 class Serial:
     """Run the trials one after the other in this process."""
 
-    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        for item in items:
-            try:
-                out = fn(item)
-            except KeyboardInterrupt:
-                raise
-            except Exception as e:  # recorded per trial, the sweep goes on
-                out = e
-            yield item, out
+    def __init__(self) -> None:
+        self._queue: list[tuple[Callable[[Any], Any], Any]] = []
+
+    def capacity(self) -> int:
+        return 1
+
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> None:
+        self._queue.append((fn, item))
+
+    def finished(self, timeout: float) -> list[tuple[Any, Any]]:
+        out = [(item, _outcome(fn, item)) for fn, item in self._queue]
+        self._queue.clear()
+        return out
+
+    def close(self) -> None:
+        self._queue.clear()
 
 
 class LocalPool:
@@ -52,16 +87,38 @@ class LocalPool:
         if jobs < 1:
             raise KvoptError(f"--jobs must be >= 1, got {jobs}")
         self.jobs = jobs
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._futures: dict[cf.Future, Any] = {}
 
-    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        pool = cf.ProcessPoolExecutor(max_workers=self.jobs)
+    def capacity(self) -> int:
+        return self.jobs
+
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> None:
+        if self._pool is None:
+            self._pool = worker_pool(self.jobs)
         try:
-            futures = {pool.submit(fn, item): item for item in items}
-            for fut in cf.as_completed(futures):
-                exc = fut.exception()
-                yield futures[fut], (exc if exc is not None else fut.result())
-        finally:  # also on Ctrl-C or when the consumer stops early
-            pool.shutdown(wait=False, cancel_futures=True)
+            fut = self._pool.submit(fn, item)
+        except BrokenProcessPool:  # a worker was killed: its trial failed, go on afresh
+            stop_workers(self._pool)
+            self._pool = worker_pool(self.jobs)
+            fut = self._pool.submit(fn, item)
+        self._futures[fut] = item
+
+    def finished(self, timeout: float) -> list[tuple[Any, Any]]:
+        done, _ = cf.wait(self._futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        out = []
+        for fut in done:
+            exc = fut.exception()
+            out.append((self._futures.pop(fut), exc if exc is not None else fut.result()))
+        return out
+
+    def close(self) -> None:  # also on Ctrl-C or when the runner stops early
+        if self._pool is not None:
+            if self._futures:
+                stop_workers(self._pool)
+            else:
+                self._pool.shutdown()
+        self._pool, self._futures = None, {}
 
 
 _ONE_AT_A_TIME = threading.Lock()
@@ -92,8 +149,11 @@ class DaskCluster:
 
     def __init__(self, scheduler: Any) -> None:
         self.scheduler = scheduler
+        self._client: Any = None
+        self._owned = False
+        self._futures: dict[Any, Any] = {}
 
-    def _client(self) -> tuple[Any, bool]:
+    def _connect(self) -> tuple[Any, bool]:
         try:
             from distributed import Client
         except ImportError:
@@ -107,25 +167,40 @@ class DaskCluster:
         except (OSError, TimeoutError) as e:
             raise KvoptError(f"cannot reach the Dask scheduler {self.scheduler}: {e}") from None
 
-    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        from distributed import as_completed
+    def _connected(self) -> Any:
+        if self._client is None:
+            self._client, self._owned = self._connect()
+        return self._client
 
-        client, owned = self._client()
-        futures: dict[Any, Any] = {}
+    def capacity(self) -> int:
+        """The cluster's threads now (it may grow or shrink while a sweep runs)."""
+        return max(1, sum(self._connected().nthreads().values()))
+
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> None:
+        fut = self._connected().submit(_serialized, fn, item, pure=False)
+        self._futures[fut] = item
+
+    def finished(self, timeout: float) -> list[tuple[Any, Any]]:
+        from distributed import wait
+
         try:
-            for item in items:
-                futures[client.submit(_serialized, fn, item, pure=False)] = item
-            for fut in as_completed(list(futures)):
-                if fut.status == "error":
-                    yield futures[fut], fut.exception()
-                else:
-                    yield futures[fut], fut.result()
-        finally:
-            pending = [f for f in futures if not f.done()]
+            done = wait(list(self._futures), timeout=timeout, return_when="FIRST_COMPLETED").done
+        except (TimeoutError, cf.TimeoutError):  # distinct classes before Python 3.11
+            return []
+        out = []
+        for fut in done:
+            item = self._futures.pop(fut)
+            out.append((item, fut.exception() if fut.status == "error" else fut.result()))
+        return out
+
+    def close(self) -> None:
+        if self._client is not None:
+            pending = [f for f in self._futures if not f.done()]
             if pending:
-                client.cancel(pending)
-            if owned:
-                client.close()
+                self._client.cancel(pending)
+            if self._owned:
+                self._client.close()
+        self._client, self._futures = None, {}
 
 
 def make_executor(jobs: int = 1, scheduler: Any = None) -> Executor:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.io import write_atomic, write_text_atomic
+from kvopt.files import write_atomic, write_text_atomic
 
 
 @dataclass
