@@ -42,6 +42,7 @@ def solve(
     heuristic: bool = True,
     owner: bool = True,
     owner_share: float = 0.3,
+    stop_at_bound: bool = True,
     solver_options: dict[str, Any] | None = None,
 ) -> Result:
     """Minimum total latency by the MILP (the ``"milp"`` backend of :func:`kvopt.solve`).
@@ -78,6 +79,9 @@ def solve(
         binding owner rows are added to the MILP (valid inequalities).
     owner_share
         Share of the time limit the owner LP may take.
+    stop_at_bound
+        Return the warm start without building the MILP when the bounds already prove
+        it optimal (``metadata["termination"] == "bound"``).
     solver_options
         Extra options in the MIP solver's own names.
 
@@ -100,7 +104,7 @@ def solve(
             threads=threads,
         )
     rows = strong.pop("binding")
-    if prepared.lower_bound >= prepared.upper_bound:  # the warm start is proven optimal
+    if stop_at_bound and prepared.lower_bound >= prepared.upper_bound:  # proven optimal
         return finish(
             instance,
             "milp",
