@@ -40,10 +40,12 @@ def test_lp_bound_beats_the_trivial_bound_somewhere():
 
 
 def test_lower_bound_of_two_requests_that_cannot_overlap():
-    # optimum 6 (serial); the LP may split both runs in halves and reaches only 5
+    # optimum 6 (serial); the LP may split both runs in halves and reaches only 5; the
+    # owner rows see that the two can never share a round
     inst = Instance.from_arrays("two", 6, arrival=[0, 0], prompt=[2, 2], output=[2, 2])
     assert kvopt.solve(inst, "milp").objective == 6
-    assert kvopt.lower_bound(inst) == 5
+    assert kvopt.lower_bound(inst, method="trivial") == 5
+    assert kvopt.lower_bound(inst) == kvopt.lower_bound(inst, method="owner-capacity") == 6
     assert lp_value(inst, prepare(inst, None, lp_windows=False)) == pytest.approx(5.0)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from kvopt import __version__
 from kvopt.cli import (
     adversary,
+    bound,
     bounds,
     generate,
     info,
@@ -31,7 +32,19 @@ from kvopt.errors import KvoptError, SolverError
 from kvopt.text import escape
 
 #: The sub-command modules, in help order.
-COMMANDS = [info, verify, generate, simulate, policies, solve, plot, ratio, adversary, bounds]
+COMMANDS = [
+    info,
+    verify,
+    generate,
+    simulate,
+    policies,
+    solve,
+    bound,
+    plot,
+    ratio,
+    adversary,
+    bounds,
+]
 
 #: Exit codes shared by every command.
 EXIT_OK, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -12,7 +12,8 @@ process pool or on a Dask worker) returning a JSON record::
 ``opt.objective`` is the best total latency known (the exact solvers' schedules *and*
 every policy's schedule are upper bounds on OPT: a schedule with evictions keeps its
 final runs' completions when the evicted runs are deleted), ``opt.lower_bound`` the best
-proven bound (the solvers' bounds and :func:`kvopt.bounds.trivial_lower_bound`). The
+proven bound (the solvers' bounds, :func:`kvopt.bounds.trivial_lower_bound` and
+:func:`kvopt.owner.owner_capacity_bound`). The
 status is ``"optimal"`` exactly when ``ceil(lower_bound) >= objective``: OPT is then
 known, and ALG/OPT is an exact ratio. Otherwise the true ratio lies in
 ``[ALG/objective, ALG/lower_bound]`` and the record says ``"bound"``.
@@ -34,6 +35,7 @@ import numpy as np
 from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
+from kvopt.owner import owner_capacity_bound
 from kvopt.schedule import Schedule
 
 #: The exact solvers tried by default, in order; later ones run only if the earlier
@@ -240,13 +242,16 @@ def certify(
     solve_fn
         The solve function (default :func:`kvopt.solve.solve`).
     lp_bound
-        Also compute the LP relaxation bound :func:`kvopt.lower_bound` (within
-        ``time_limit``) when the solvers leave OPT uncertified.
+        Also compute :func:`kvopt.lower_bound` (the owner LP, within ``time_limit``)
+        when the solvers leave OPT uncertified.
     """
     if solve_fn is None:
         from kvopt.solve import solve as solve_fn
     ups: dict[str, int | None] = dict(upper or {})
-    lows: dict[str, float | None] = {"trivial": float(trivial_lower_bound(instance))}
+    lows: dict[str, float | None] = {
+        "trivial": float(trivial_lower_bound(instance)),
+        "owner-capacity": float(owner_capacity_bound(instance)),
+    }
     runs: list[dict[str, Any]] = []
     best = combine_certificates(ups, lows)
     for name in solvers:

@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from kvopt.bounds import trivial_lower_bound
+from kvopt.errors import KvoptError
 from kvopt.model import Instance
-from kvopt.solvers.common import BOUND_TOL, Prepared, prepare
+from kvopt.solvers.common import BOUND_TOL, Prepared
 
 
 class RelaxedLP:
@@ -113,13 +113,16 @@ def others_lp_bounds(
     return out
 
 
-def lower_bound(instance: Instance, *, time_limit: float | None = None) -> int:
+def lower_bound(
+    instance: Instance, *, time_limit: float | None = None, method: str = "owner-lp"
+) -> int:
     """A proven lower bound on the minimum total latency of ``instance``.
 
-    ``max(trivial bound, ceil(LP relaxation))``: the LP relaxation of the time-indexed
-    program over the safe start windows (``models/lp_bound.md``), solved once with
-    HiGHS, combined with :func:`kvopt.bounds.trivial_lower_bound`. If the LP does not
-    finish within ``time_limit`` seconds, the trivial bound is returned.
+    The best of the rungs of :func:`kvopt.solvers.ladder.bound_ladder` up to ``method``:
+    the trivial bounds, the owner-capacity bound (``proofs/owner_bounds.md``), and the
+    LP relaxation (``"lp"``, ``models/lp_bound.md``) or the owner LP (``"owner-lp"``,
+    ``models/owner_lp.md``; it contains the LP's memory rows, so it replaces it). An LP
+    stopped by ``time_limit`` contributes the best bound it had proven.
 
     Parameters
     ----------
@@ -128,6 +131,8 @@ def lower_bound(instance: Instance, *, time_limit: float | None = None) -> int:
     time_limit
         Seconds for the LP (``None``: no limit); the earliest-fit schedule that sets
         the windows takes up to one more second.
+    method
+        ``"trivial"``, ``"owner-capacity"``, ``"lp"`` or ``"owner-lp"``.
 
     Returns
     -------
@@ -138,12 +143,18 @@ def lower_bound(instance: Instance, *, time_limit: float | None = None) -> int:
     --------
     >>> from kvopt.model import Instance
     >>> inst = Instance.from_arrays("two", 6, arrival=[0, 0], prompt=[2, 2], output=[2, 2])
-    >>> lower_bound(inst)  # the optimum is 6 (the runs cannot overlap): a bound, not OPT
-    5
+    >>> lower_bound(inst, method="trivial"), lower_bound(inst)  # the optimum is 6
+    (5, 6)
     """
-    prepared = prepare(instance, None, lp_windows=False)
-    trivial = trivial_lower_bound(instance)
-    z = lp_value(instance, prepared, time_limit=time_limit)
-    if z is None:
-        return trivial
-    return max(trivial, math.ceil(z - BOUND_TOL))
+    from kvopt.solvers.ladder import bound_ladder
+
+    rungs = {
+        "trivial": ["output", "area"],
+        "owner-capacity": ["output", "area", "owner-capacity"],
+        "lp": ["output", "area", "owner-capacity", "lp"],
+        "owner-lp": ["output", "area", "owner-capacity", "owner-lp"],
+    }
+    if method not in rungs:
+        raise KvoptError(f"unknown bound method {method!r} (known: {', '.join(rungs)})")
+    ladder = bound_ladder(instance, time_limit=time_limit, rungs=rungs[method])
+    return max(r.value for r in ladder if r.value is not None)
