@@ -10,7 +10,7 @@ import time
 from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
-from kvopt.solvers.common import finish, prepare, remaining
+from kvopt.solvers.common import finish, prepare, remaining, strengthen
 from kvopt.solvers.cpsat.model import build_model
 from kvopt.solvers.cpsat.run import run_cpsat
 
@@ -32,6 +32,8 @@ def solve(
     time_indexed: bool = True,
     warm_start: bool = True,
     heuristic: bool = True,
+    owner: bool = True,
+    owner_share: float = 0.3,
     parameters: dict | None = None,
 ) -> Result:
     """Minimum total latency by CP-SAT (the ``"cpsat"`` backend of :func:`kvopt.solve`).
@@ -56,15 +58,29 @@ def solve(
         Further CP-SAT parameters by name (``SatParameters`` fields).
     heuristic
         Improve the hint by local moves in the order.
+    owner, owner_share
+        Solve the owner LP first, in at most ``owner_share`` of the time limit
+        (``models/owner_lp.md``): its bound is reported, its binding rows are added over
+        the booleans and the objective is bounded below by it.
     """
     began = time.perf_counter()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
     prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
+    strong = {"owner_lp": "off", "binding": []}
+    if owner and time_indexed:
+        left = remaining(time_limit, began)
+        strong = strengthen(
+            instance,
+            prepared,
+            time_limit=None if left is None else owner_share * left,
+            threads=threads,
+        )
     built = build_model(
         instance,
         prepared,
         time_indexed=time_indexed,
         hint=prepared.start if warm_start else None,
+        owner_rows=strong.pop("binding") or None,
     )
     answer = run_cpsat(
         built,
@@ -88,6 +104,7 @@ def solve(
         metadata={
             "cpsat_status": answer.status,
             "linear_memory_rows": built.rows,
+            **strong,
             "options": {**levers, "time_indexed": time_indexed, "warm_start": warm_start},
         },
     )

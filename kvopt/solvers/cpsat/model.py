@@ -84,12 +84,29 @@ def _time_indexed(model, instance, prepared, start) -> tuple[list[dict], int]:
     return booleans, rows
 
 
+def _owner_rows(model, instance, prepared, booleans, rows) -> int:
+    from kvopt.solvers.owner_lp import row_coefficients, window_columns
+
+    cols = window_columns(instance, prepared.windows)
+    for t, theta in rows:
+        c, coef = row_coefficients(cols, t, theta)
+        model.add(
+            sum(
+                int(v) * booleans[int(cols.request[j])][int(cols.start[j])]
+                for j, v in zip(c.tolist(), coef.tolist(), strict=True)
+            )
+            <= theta
+        )
+    return len(rows)
+
+
 def build_model(
     instance: Instance,
     prepared: Prepared,
     *,
     time_indexed: bool = True,
     hint: np.ndarray | None = None,
+    owner_rows: list[tuple[int, int]] | None = None,
 ) -> CpsatModel:
     """The CP-SAT model of ``instance`` over the start windows of ``prepared``.
 
@@ -103,6 +120,10 @@ def build_model(
         Add the channelled booleans and the linear memory rows.
     hint
         Start times to give CP-SAT as a solution hint.
+    owner_rows
+        Owner rows ``(t, theta)`` (``models/owner_lp.md``) to add over the booleans
+        (with ``time_indexed``), e.g. the binding rows of the owner LP; with them the
+        objective is also bounded below by ``prepared.lower_bound`` (a proven bound).
     """
     a, o = instance.arrival, instance.output
     e, l = prepared.windows.earliest, prepared.windows.latest
@@ -112,6 +133,10 @@ def build_model(
     booleans, rows = [], 0
     if time_indexed:
         booleans, rows = _time_indexed(model, instance, prepared, start)
+        if owner_rows:
+            rows += _owner_rows(model, instance, prepared, booleans, owner_rows)
+    if owner_rows:
+        model.add(sum(start) + int((o - a).sum()) >= int(prepared.lower_bound))
     for group in prepared.identical:
         for i, j in zip(group, group[1:], strict=False):
             model.add(start[i] <= start[j])
