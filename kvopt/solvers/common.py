@@ -15,12 +15,17 @@ from kvopt.model import Instance
 from kvopt.owner import owner_capacity_bound
 from kvopt.result import Result
 from kvopt.schedule import Schedule
+from kvopt.solvers.budget import model_refusal, owner_dp_seconds
 from kvopt.solvers.heuristic import earliest_fit, total_latency
 from kvopt.solvers.horizon import StartWindows, plain_windows, start_windows
 from kvopt.verify import verify
 
 #: Tolerance when rounding a floating-point bound up to the integer objective.
 BOUND_TOL = 1e-6
+
+#: Without a time limit, the owner-capacity program runs when estimated below this
+#: many seconds (:func:`kvopt.solvers.budget.owner_dp_seconds`).
+OWNER_DP_SECONDS = 60.0
 
 
 @dataclass
@@ -118,8 +123,10 @@ def prepare(
     start = min(candidates, key=lambda st: total_latency(instance, st))
     ub = total_latency(instance, start)
     trivial = trivial_lower_bound(instance)
+    dp = owner_dp_seconds(instance)
+    cheap = dp <= (OWNER_DP_SECONDS if time_limit is None else 0.1 * time_limit)
     others = None
-    if windows and instance.n > 1:
+    if windows and instance.n > 1 and cheap:
         budget = None if time_limit is None else 0.1 * time_limit
         others = others_owner_bounds(instance, time_limit=budget)
     win = start_windows(instance, ub, others) if windows else plain_windows(instance)
@@ -129,9 +136,15 @@ def prepare(
         trivial_bound=trivial,
         windows=win,
         identical=identical_groups(instance) if symmetry else [],
-        lower_bound=max(trivial, owner_capacity_bound(instance)),
+        lower_bound=max(trivial, owner_capacity_bound(instance)) if cheap else trivial,
     )
-    if windows and lp_windows and instance.n > 1:
+    left = None if time_limit is None else 0.2 * time_limit
+    fits = model_refusal(instance, win, left) is None
+    if windows and lp_windows and instance.n > 1 and fits:
+        if others is None:
+            from kvopt.solvers.horizon import others_lower_bounds
+
+            others = others_lower_bounds(instance)
         from kvopt.solvers.lp_bound import others_lp_bounds
 
         budget = None if time_limit is None else 0.2 * time_limit
@@ -154,9 +167,10 @@ def others_owner_bounds(instance: Instance, *, time_limit: float | None = None) 
 
     out = others_lower_bounds(instance)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
+    each = owner_dp_seconds(instance)
     idx = np.arange(instance.n)
     for i in range(instance.n):
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and time.perf_counter() + each > deadline:
             break
         out[i] = max(int(out[i]), owner_capacity_bound(instance.subset(idx[idx != i])))
     return out
@@ -249,6 +263,9 @@ def strengthen(
     """
     if instance.n < 2 or prepared.lower_bound >= prepared.upper_bound:
         return {"owner_lp": "skipped", "binding": []}
+    why = model_refusal(instance, prepared.windows, time_limit)
+    if why is not None:
+        return {"owner_lp": f"skipped: {why}", "binding": []}
     from kvopt.solvers.owner_lp import owner_lp_bound
 
     res = owner_lp_bound(
