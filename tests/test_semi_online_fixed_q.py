@@ -11,6 +11,7 @@ from kvopt import semi_online as so
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from tests.semi_online_reference import _fits
+from tests.test_semi_online_periodic import GRID_PARAMETERS
 
 
 def most_in_a_window(s: int, o: int, M: int) -> int:
@@ -47,19 +48,12 @@ def test_window_bound_holds_on_every_feasible_window():
 
 
 LARGER = [(1, 30, 61), (1, 12, 47), (1, 16, 41), (1, 32, 94), (2, 20, 66), (3, 12, 60)]
-GRID = [
-    (s, o, M)
-    for s in range(1, 5)
-    for o in range(2, 7)
-    for M in range(s + o, s + o + 16)
-    if not so.is_prompt_dominated(s, o, M)
-]
 
 
 def test_staircases_respect_the_group_and_count_bounds():
     """Every reachable staircase has at most N* <= 4q + 2 groups, and
     K <= C(N* + o - 1, o - 1), on the grid and on larger o."""
-    for s, o, M in GRID + LARGER:
+    for s, o, M in GRID_PARAMETERS + LARGER:
         order: list = []
         nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES, staircases=order)
         bound = so.window_bound(s, o, M)

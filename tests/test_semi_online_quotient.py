@@ -11,16 +11,7 @@ from kvopt import semi_online_quotient as sq
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from tests.semi_online_reference import reference_objective
-
-GRID_PARAMETERS = sorted(
-    {
-        (s, o, M)
-        for s in range(1, 5)
-        for o in range(1, 7)
-        for M in range(s + o, s + o + 16)
-        if not so.is_prompt_dominated(s, o, M)
-    }
-)
+from tests.test_semi_online_periodic import GRID_PARAMETERS
 
 
 def synchronous_moore(nxt: np.ndarray) -> np.ndarray:
