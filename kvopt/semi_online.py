@@ -23,11 +23,15 @@ proven, and no more:
   By default all ``K`` reachable staircases are enumerated once and a layered DP over
   ``(staircase, r)`` runs in ``O(n K (q + o))`` time, vectorised over staircases:
   linear in ``n`` for fixed ``(s, o, M)``. When ``K`` is too large an A* search over
-  the same states is tried instead (for ``n <= ASTAR_MAX_N``). ``K`` is at most
-  ``C(W + o - 1, o - 1)`` with ``W = floor(M / (s + 1))``: polynomial in ``o`` for a
-  fixed concurrency ``W``, but exponential in ``o`` in the worst case. We did **not**
-  find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
-  Past ``max_states`` the algorithm refuses.
+  the same states is tried instead (for ``n <= ASTAR_MAX_N``). At most
+  ``N* <= 4q + 2`` requests start in any ``o - 1`` consecutive times
+  (:func:`window_bound`, ``proofs/semi_online_fixed_q.md``), so ``K`` is at most
+  ``C(N* + o - 1, o - 1)``: polynomial in ``o`` for every fixed ``q``, whatever
+  ``s`` and ``M`` are, but exponential in ``o`` when ``q`` grows with ``o``. We did
+  **not** find an algorithm polynomial in ``n`` and ``o`` for that general case.
+  When the DP's choice table does not fit, it runs on the minimal automaton of the
+  staircases (:mod:`kvopt.semi_online_quotient`). Past ``max_states`` the
+  algorithm refuses.
 * For large ``n`` (``n > PERIODIC_MIN_N``) a *periodic certificate*
   (:mod:`kvopt.semi_online_periodic`, ``proofs/semi_online_periodic.md``) removes the
   factor ``n``: the DP runs once to a horizon ``R`` (64 or 128 in every case measured), a
@@ -40,8 +44,8 @@ Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_start
 :func:`optimal_total_latency`, :func:`optimal_sums` (every ``n`` up to a bound at
 once), :func:`greedy_counts` (the "start as many as stay feasible forever" rule,
 which is not optimal: ``proofs/greedy_not_optimal.md``),
-:func:`identical_parameters`, and the backend :func:`solve` registered as
-``"semi-online"`` in :data:`kvopt.solve.SOLVERS`.
+:func:`window_bound`, :func:`identical_parameters`, and the backend :func:`solve`
+registered as ``"semi-online"`` in :data:`kvopt.solve.SOLVERS`.
 """
 
 from __future__ import annotations

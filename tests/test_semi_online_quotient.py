@@ -99,3 +99,30 @@ def test_quotient_extends_the_plain_dp_past_the_table_limit(monkeypatch):
     monkeypatch.setattr(so, "MAX_TABLE", k * (n + 1) - 1)
     with pytest.raises(so.SemiOnlineError, match="MAX_TABLE"):
         so.optimal_groups(n, s, o, M)
+
+
+def test_certificate_found_on_the_quotient_when_the_table_limit_binds():
+    """With a choice-table limit that no horizon of the staircases fits but R = 64 of
+    the quotient does, certify succeeds on the quotient; its values equal the plain
+    DP's for every n <= 600 and its schedules are verified."""
+    from kvopt import semi_online_periodic as periodic
+
+    s, o, M = 2, 10, 60
+    nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+    k = sq.minimise(nxt).shape[0]
+    periodic._CACHE.pop((s, o, M), None)
+    try:
+        cert = periodic.certify(s, o, M, nxt, max_table=k * 65)
+    finally:
+        periodic._CACHE.pop((s, o, M), None)
+    assert cert is not None and cert.nxt.shape[0] == k < nxt.shape[0]
+    assert cert.describe()["staircases"] == nxt.shape[0] and cert.describe()["states"] == k
+    plain = so._staircase_dp(600, nxt, None, choices=False)[1]
+    assert [cert.value(n) for n in range(601)] == plain.tolist()
+    for n in (5, 64, 65, 600):
+        times, sizes = cert.groups(n)
+        inst = Instance.from_arrays(
+            "c", M, arrival=np.zeros(n, int), prompt=np.full(n, s), output=np.full(n, o)
+        )
+        kvopt.verify(inst, Schedule.from_starts(inst, np.repeat(times, sizes)))
+        assert int(np.dot(times, sizes)) == plain[n]
