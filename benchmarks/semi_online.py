@@ -15,11 +15,14 @@ Three measurements (see ``models/semi_online.md``):
    (cold: cache cleared, so enumeration and certificate included; and warm), with
    the certificate's values compared with the plain DP for every ``n <= 1000``
    (``n <= 300`` where ``K > 50,000``);
-4. greedy (MC-SF's rule) against the optimum on a few instances.
+4. the minimal automaton (:mod:`kvopt.semi_online_quotient`) of the certificate
+   rows: staircases ``K``, states after Moore refinement, CPU seconds (values
+   compared with the plain DP for ``n <= 60``);
+5. greedy (MC-SF's rule) against the optimum on a few instances.
 
 Usage::
 
-    python benchmarks/semi_online.py [--max-states 300000] [--only certificates]
+    python benchmarks/semi_online.py [--max-states 300000] [--only certificates|minimise]
 """
 
 from __future__ import annotations
@@ -36,6 +39,21 @@ from kvopt.model import Instance
 
 #: ``max_states`` for the larger-o table (the move table is limited to 4x as many cells).
 LARGE = 3_000_000
+
+
+#: ``(s, o, M)`` of the certificate and minimisation tables.
+CERTIFICATE_ROWS = [
+    (2, 6, 40),
+    (2, 10, 60),
+    (2, 20, 66),
+    (2, 30, 96),
+    (10, 50, 200),
+    (1, 100, 250),
+    (1, 200, 402),
+    (100, 200, 700),
+    (5, 20, 150),
+    (150, 200, 1000),
+]
 
 
 def identical(n: int, s: int, o: int, M: int) -> Instance:
@@ -142,38 +160,28 @@ def certificates() -> None:
     from kvopt import semi_online_periodic as periodic
 
     print(
-        "| s | o | M | q | W | staircases K | enumerate (s) | certificate (s) | P | ell | "
-        "R0 | R | DP check | n = 10^6 cold (s) | warm (s) | optimal total latency |"
+        "| s | o | M | q | W | staircases K | enumerate (s) | certificate wall / CPU (s) | "
+        "states | P | ell | R0 | R | DP check | n = 10^6 cold (s) | warm (s) | "
+        "optimal total latency |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     n = 1_000_000
-    for s, o, M in [
-        (2, 6, 40),
-        (2, 10, 60),
-        (2, 20, 66),
-        (2, 30, 96),
-        (10, 50, 200),
-        (1, 100, 250),
-        (1, 200, 402),
-        (100, 200, 700),
-        (5, 20, 150),
-        (150, 200, 1000),
-    ]:
+    for s, o, M in CERTIFICATE_ROWS:
         head = f"| {s} | {o} | {M} | {M // (s + o)} | {M // (s + 1)} |"
         periodic._CACHE.pop((s, o, M), None)
         t = time.perf_counter()
         try:
             nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
         except so._SearchLimit:
-            print(f"{head} over the limit | {time.perf_counter() - t:.1f} | - | " + "- | " * 5
+            print(f"{head} over the limit | {time.perf_counter() - t:.1f} | - | " + "- | " * 6
                   + "refused | - | - |")  # fmt: skip
             continue
         build = time.perf_counter() - t
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         cert = periodic.certify(s, o, M, nxt)
-        t_cert = time.perf_counter() - t
+        t_cert = f"{time.perf_counter() - t:.1f} / {time.process_time() - cpu:.1f}"
         if cert is None:
-            print(f"{head} {nxt.shape[0]:,} | {build:.1f} | {t_cert:.1f} | none | " + "- | " * 7)
+            print(f"{head} {nxt.shape[0]:,} | {build:.1f} | {t_cert} | none | " + "- | " * 8)
             continue
         upto = 1000 if nxt.shape[0] <= 50_000 else 300
         sums = so.optimal_sums(upto, s, o, M)
@@ -185,9 +193,34 @@ def certificates() -> None:
         assert res.metadata["algorithm"] == "periodic" and res.status == "optimal"
         _, warm = timed(kvopt.solve, inst, "semi-online")
         print(
-            f"{head} {nxt.shape[0]:,} | {build:.1f} | {t_cert:.1f} | {cert.period} | "
+            f"{head} {nxt.shape[0]:,} | {build:.1f} | {t_cert} | {cert.nxt.shape[0]:,} | "
+            f"{cert.period} | "
             f"{cert.slope} | {cert.start} | {cert.horizon} | {check} | {cold:.1f} | "
             f"{warm:.1f} | {res.objective:,} |"
+        )
+
+
+def minimise() -> None:
+    from kvopt import semi_online_quotient as sq
+
+    print(
+        "| s | o | M | q | staircases K | minimal states | K / minimal | enumerate CPU (s) | "
+        "minimise CPU (s) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s, o, M in CERTIFICATE_ROWS:
+        t = time.process_time()
+        nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+        build = time.process_time() - t
+        t = time.process_time()
+        small = sq.minimise(nxt)
+        cpu = time.process_time() - t
+        assert (so._staircase_dp(60, small, None, choices=False)[1]
+                == so._staircase_dp(60, nxt, None, choices=False)[1]).all()  # fmt: skip
+        print(
+            f"| {s} | {o} | {M} | {M // (s + o)} | {nxt.shape[0]:,} | {small.shape[0]:,} | "
+            f"{nxt.shape[0] / small.shape[0]:.1f} | {build:.1f} | {cpu:.1f} |",
+            flush=True,
         )
 
 
@@ -210,7 +243,7 @@ def greedy() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max-states", type=int, default=300_000)
-    ap.add_argument("--only", choices=["closed", "search", "certificates", "greedy"])
+    ap.add_argument("--only", choices=["closed", "search", "certificates", "minimise", "greedy"])
     args = ap.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, python "
@@ -220,6 +253,7 @@ def main() -> None:
         "closed": closed_forms,
         "search": lambda: search(args.max_states),
         "certificates": certificates,
+        "minimise": minimise,
         "greedy": greedy,
     }
     for name, part in parts.items():

@@ -23,11 +23,15 @@ proven, and no more:
   By default all ``K`` reachable staircases are enumerated once and a layered DP over
   ``(staircase, r)`` runs in ``O(n K (q + o))`` time, vectorised over staircases:
   linear in ``n`` for fixed ``(s, o, M)``. When ``K`` is too large an A* search over
-  the same states is tried instead (for ``n <= ASTAR_MAX_N``). ``K`` is at most
-  ``C(W + o - 1, o - 1)`` with ``W = floor(M / (s + 1))``: polynomial in ``o`` for a
-  fixed concurrency ``W``, but exponential in ``o`` in the worst case. We did **not**
-  find an algorithm polynomial in ``n`` and ``o`` for the general identical case.
-  Past ``max_states`` the algorithm refuses.
+  the same states is tried instead (for ``n <= ASTAR_MAX_N``). At most
+  ``N* <= 4q + 2`` requests start in any ``o - 1`` consecutive times
+  (:func:`window_bound`, ``proofs/semi_online_fixed_q.md``), so ``K`` is at most
+  ``C(N* + o - 1, o - 1)``: polynomial in ``o`` for every fixed ``q``, whatever
+  ``s`` and ``M`` are, but exponential in ``o`` when ``q`` grows with ``o``. We did
+  **not** find an algorithm polynomial in ``n`` and ``o`` for that general case.
+  When the DP's choice table does not fit, it runs on the minimal automaton of the
+  staircases (:mod:`kvopt.semi_online_quotient`). Past ``max_states`` the
+  algorithm refuses.
 * For large ``n`` (``n > PERIODIC_MIN_N``) a *periodic certificate*
   (:mod:`kvopt.semi_online_periodic`, ``proofs/semi_online_periodic.md``) removes the
   factor ``n``: the DP runs once to a horizon ``R`` (64 or 128 in every case measured), a
@@ -40,8 +44,8 @@ Public API: :func:`optimal_groups`, :func:`optimal_counts`, :func:`optimal_start
 :func:`optimal_total_latency`, :func:`optimal_sums` (every ``n`` up to a bound at
 once), :func:`greedy_counts` (the "start as many as stay feasible forever" rule,
 which is not optimal: ``proofs/greedy_not_optimal.md``),
-:func:`identical_parameters`, and the backend :func:`solve` registered as
-``"semi-online"`` in :data:`kvopt.solve.SOLVERS`.
+:func:`window_bound`, :func:`identical_parameters`, and the backend :func:`solve`
+registered as ``"semi-online"`` in :data:`kvopt.solve.SOLVERS`.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from kvopt import semi_online_periodic as periodic
+from kvopt import semi_online_quotient as quotient
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.result import Result
@@ -185,6 +190,21 @@ def _start_caps(s: int, o: int, M: int) -> list[int]:
     return [0] + [M // (s + o - j + 1) for j in range(1, o + 1)]
 
 
+def window_bound(s: int, o: int, M: int) -> int:
+    """``N*``: most requests that can start in any ``o - 1`` consecutive times.
+
+    ``floor(M / (c - alpha)) + floor(M / (c - beta))`` with ``c = s + o``,
+    ``alpha = ceil((o - 3) / 2)``, ``beta = floor((o - 3) / 2)`` (``q`` for
+    ``o <= 2``); at most ``4 q + 2``. Every staircase therefore has at most ``N*``
+    groups and ``K <= C(N* + o - 1, o - 1)``, a polynomial in ``o`` for fixed ``q``
+    (``proofs/semi_online_fixed_q.md``).
+    """
+    c = s + o
+    if o <= 2:
+        return M // c
+    return M // (c - (o - 2) // 2) + M // (c - (o - 3) // 2)
+
+
 def _cost_bounds(n: int, s: int, o: int, M: int) -> np.ndarray:
     """``h[r]``: a lower bound on the cost still to pay with ``r`` requests waiting.
 
@@ -300,7 +320,12 @@ def _staircase_search(
 
 
 def _enumerate_staircases(
-    s: int, o: int, M: int, max_states: int, deadline: float | None = None
+    s: int,
+    o: int,
+    M: int,
+    max_states: int,
+    deadline: float | None = None,
+    staircases: list[Staircase] | None = None,
 ) -> np.ndarray:
     """Every staircase reachable from the empty one, as a move table.
 
@@ -308,7 +333,8 @@ def _enumerate_staircases(
     staircase ``i`` by starting ``x`` requests (``-1`` where ``x`` is not allowed);
     staircase 0 is the empty one. Staircases here never use the ``r``-dependent
     deletion, so the table does not depend on ``n``. Stops (``_SearchLimit``) past
-    ``max_states`` staircases or ``4 max_states`` table cells.
+    ``max_states`` staircases or ``4 max_states`` table cells. If ``staircases`` is
+    given, the staircases themselves are appended to it, in index order.
     """
     c = s + o
     q = M // c
@@ -332,7 +358,17 @@ def _enumerate_staircases(
             row[x] = j
         cells.extend(row)
         i += 1
+    if staircases is not None:
+        staircases.extend(order)
     return np.frombuffer(cells, dtype=np.int64).reshape(len(order), q + 1).copy()
+
+
+def _minimised(nxt: np.ndarray, deadline: float | None) -> np.ndarray:
+    """:func:`kvopt.semi_online_quotient.minimise`, stopping with ``_SearchLimit``."""
+    try:
+        return quotient.minimise(nxt, deadline)
+    except TimeoutError:
+        raise _SearchLimit(0, nxt.shape[0]) from None
 
 
 def _choice_dtype(q: int) -> type:
@@ -457,14 +493,16 @@ def optimal_groups(
         :mod:`kvopt.semi_online_periodic`; refuses if none is found), or ``"auto"``:
         when the ``K`` staircases number at most ``max_states``, a periodic
         certificate if ``n > PERIODIC_MIN_N`` and one is found, else the DP
-        (refusing if its choice table, ``K (n + 1)`` bytes, exceeds
-        :data:`MAX_TABLE`); with more staircases A* if ``n <= ASTAR_MAX_N``, else
-        refuse.
+        (if its choice table, ``K (n + 1)`` bytes, exceeds :data:`MAX_TABLE`, on
+        the minimal automaton of the staircases,
+        :func:`kvopt.semi_online_quotient.minimise`, and refusing if that is still
+        too large); with more staircases A* if ``n <= ASTAR_MAX_N``, else refuse.
     info
         If given, filled with ``"algorithm"`` (``"all-at-once"``,
         ``"prompt-dominated"``, ``"dp"``, ``"astar"`` or ``"periodic"``) and, for the
-        staircase algorithms, ``"staircases"`` (K, when enumerated) and the
-        certificate's ``"period"``, ``"slope"``, ``"horizon"``.
+        staircase algorithms, ``"staircases"`` (K, when enumerated), ``"states"``
+        (rows of the move table the DP ran over: K, or fewer after minimisation)
+        and the certificate's ``"period"``, ``"slope"``, ``"horizon"``.
 
     Returns
     -------
@@ -523,15 +561,19 @@ def optimal_groups(
                 if cert is not None:
                     return _certified_groups(cert, n, info)
             if nxt is not None:
+                K = int(nxt.shape[0])
+                if search == "auto" and K * (n + 1) > MAX_TABLE:
+                    nxt = _minimised(nxt, deadline)  # same values, fewer rows
                 if search == "auto" and nxt.shape[0] * (n + 1) > MAX_TABLE:
                     raise SemiOnlineError(
                         f"semi-online: the layered DP for n={n}, s={s}, o={o}, M={M} needs "
-                        f"a choice table of {nxt.shape[0]} staircases x {n + 1} layers, "
+                        f"a choice table of {nxt.shape[0]} states ({K} staircases before "
+                        f"minimisation) x {n + 1} layers, "
                         f"more than MAX_TABLE = {MAX_TABLE} cells (pass search='dp' to "
                         "allocate it anyway)"
                     )
                 counts, _ = _staircase_dp(n, nxt, deadline)
-                info.update(algorithm="dp", staircases=int(nxt.shape[0]))
+                info.update(algorithm="dp", staircases=K, states=int(nxt.shape[0]))
         if counts is None:
             if search == "auto" and n > ASTAR_MAX_N:
                 raise SemiOnlineError(

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -73,6 +73,10 @@ class PeriodicCertificate:
         ``delta[sigma]`` for every staircase.
     eventual
         ``eventual[sigma, r % P]``: an optimal move for every ``r > R`` (check 2).
+    staircases
+        ``K``, the staircases enumerated; more than the rows of ``nxt`` when the
+        certificate was found on the minimal automaton
+        (:mod:`kvopt.semi_online_quotient`), 0 if not recorded.
     """
 
     period: int
@@ -84,12 +88,15 @@ class PeriodicCertificate:
     empty_values: np.ndarray
     delta: np.ndarray
     eventual: np.ndarray
+    staircases: int = 0
 
     def describe(self) -> dict:
-        """``algorithm``, ``staircases``, ``period``, ``slope``, ``start``, ``horizon``."""
+        """``algorithm``, ``staircases``, ``states``, ``period``, ``slope``, ``start``,
+        ``horizon`` (``states``: rows of the move table the DP ran over)."""
         return {
             "algorithm": "periodic",
-            "staircases": int(self.nxt.shape[0]),
+            "staircases": self.staircases or int(self.nxt.shape[0]),
+            "states": int(self.nxt.shape[0]),
             "period": self.period,
             "slope": self.slope,
             "start": self.start,
@@ -271,66 +278,30 @@ def _try_period(
     return ell, R0, delta, eventual
 
 
-def certify(
-    s: int,
+def _limits_bind(K: int, horizons: tuple[int, ...], max_table: int) -> bool:
+    """Whether the memory limits cut the search short for ``K`` staircases."""
+    return K * (horizons[-1] + 1) > max_table or MAX_WINDOW_CELLS // K < horizons[-1] // 2
+
+
+def _search(
+    nxt: np.ndarray,
+    horizons: tuple[int, ...],
+    max_table: int,
+    deadline: float | None,
     o: int,
-    M: int,
-    nxt: np.ndarray | None = None,
-    *,
-    horizons: tuple[int, ...] = HORIZONS,
-    max_table: int = 200_000_000,
-    deadline: float | None = None,
-) -> PeriodicCertificate | None:
-    """A checked periodic certificate for ``(s, o, M)``, or ``None`` if none was found.
+) -> tuple[PeriodicCertificate | None, bool]:
+    """The certificate search of :func:`certify` on one move table.
 
-    Runs the layered DP once, up to the largest horizon the limits allow, and at each
-    horizon ``R`` of ``horizons`` looks for a period (multiples of the period of the
-    second differences of ``Z*``) whose continuation passes both checks. Results are
-    cached for the last :data:`CACHE_SIZE` parameter sets: a certificate always, a
-    failure only when the search ran to the end with the default ``horizons`` (not
-    when the deadline stopped it), so that a later call may still find one.
-
-    Parameters
-    ----------
-    s, o, M
-        The identical requests' prompt, output and the memory (for the cache key).
-    nxt
-        Their staircase move table (default: enumerated here, up to
-        :data:`kvopt.semi_online.MAX_STATES` staircases, else
-        :class:`~kvopt.semi_online.SemiOnlineError`).
-    horizons
-        The horizons ``R`` tried, increasing.
-    max_table
-        Most cells of the choice table (``K (R + 1)`` bytes).
-    deadline
-        ``time.perf_counter()`` value after which the search gives up (``None``).
+    Returns the certificate found (or ``None``) and whether the search ran to its
+    end (``False`` when the deadline stopped it).
     """
-    key = (s, o, M)
-    if key in _CACHE:
-        return cached(s, o, M)
-    from kvopt.semi_online import (
-        MAX_STATES,
-        SemiOnlineError,
-        _check,
-        _choice_dtype,
-        _dp_layers,
-        _enumerate_staircases,
-        _SearchLimit,
-    )
+    from kvopt.semi_online import _choice_dtype, _dp_layers, _SearchLimit
 
-    if nxt is None:
-        _check(1, s, o, M)
-        try:
-            nxt = _enumerate_staircases(s, o, M, MAX_STATES)
-        except _SearchLimit as stop:
-            raise SemiOnlineError(
-                f"semi-online: more than {stop.expanded} staircases for s={s}, o={o}, M={M}"
-            ) from None
     K, width = nxt.shape
     q = width - 1
     usable = [R for R in horizons if K * (R + 1) <= max_table]
     if not usable:
-        return None
+        return None, True
     R_max = usable[-1]
     keep = max(2, min(R_max // 2, MAX_WINDOW_CELLS // K))
     # V(sigma, r) <= o r^2 (wait until empty, then one request every o times), so the
@@ -373,6 +344,80 @@ def certify(
                 break
     except _SearchLimit:
         found, complete = None, False
+    return found, complete
+
+
+def certify(
+    s: int,
+    o: int,
+    M: int,
+    nxt: np.ndarray | None = None,
+    *,
+    horizons: tuple[int, ...] = HORIZONS,
+    max_table: int = 200_000_000,
+    deadline: float | None = None,
+) -> PeriodicCertificate | None:
+    """A checked periodic certificate for ``(s, o, M)``, or ``None`` if none was found.
+
+    Runs the layered DP once, up to the largest horizon the limits allow, and at each
+    horizon ``R`` of ``horizons`` looks for a period (multiples of the period of the
+    second differences of ``Z*``) whose continuation passes both checks. Results are
+    cached for the last :data:`CACHE_SIZE` parameter sets: a certificate always, a
+    failure only when the search ran to the end with the default ``horizons`` (not
+    when the deadline stopped it), so that a later call may still find one. When no
+    certificate passes and the memory limits were binding (the choice table or the
+    kept value rows cut the horizons), the search is repeated once on the minimal
+    automaton of the staircases (:func:`kvopt.semi_online_quotient.minimise`), whose
+    values are the same and whose rows are fewer.
+
+    Parameters
+    ----------
+    s, o, M
+        The identical requests' prompt, output and the memory (for the cache key).
+    nxt
+        Their staircase move table (default: enumerated here, up to
+        :data:`kvopt.semi_online.MAX_STATES` staircases, else
+        :class:`~kvopt.semi_online.SemiOnlineError`).
+    horizons
+        The horizons ``R`` tried, increasing.
+    max_table
+        Most cells of the choice table (``K (R + 1)`` bytes).
+    deadline
+        ``time.perf_counter()`` value after which the search gives up (``None``).
+    """
+    key = (s, o, M)
+    if key in _CACHE:
+        return cached(s, o, M)
+    from kvopt.semi_online import (
+        MAX_STATES,
+        SemiOnlineError,
+        _check,
+        _enumerate_staircases,
+        _SearchLimit,
+    )
+    from kvopt.semi_online_quotient import minimise
+
+    if nxt is None:
+        _check(1, s, o, M)
+        try:
+            nxt = _enumerate_staircases(s, o, M, MAX_STATES)
+        except _SearchLimit as stop:
+            raise SemiOnlineError(
+                f"semi-online: more than {stop.expanded} staircases for s={s}, o={o}, M={M}"
+            ) from None
+    K = nxt.shape[0]
+    found, complete = _search(nxt, horizons, max_table, deadline, o)
+    if found is None and complete and _limits_bind(K, horizons, max_table):
+        # the limits, not a failed check, may have stopped the search: retry on the
+        # minimal automaton (proofs/semi_online_quotient.md), which has the same values
+        try:
+            small = minimise(nxt, deadline)
+        except TimeoutError:
+            small, complete = nxt, False
+        if small.shape[0] < K:
+            found, complete = _search(small, horizons, max_table, deadline, o)
+    if found is not None:
+        found = replace(found, staircases=K)
     if found is None and (not complete or tuple(horizons) != HORIZONS):
         return None
     _CACHE[key] = found

@@ -149,3 +149,28 @@ def test_random_parameters_certificates_agree_with_the_dp(seed):
     assert np.array_equal(so.optimal_sums(n_max, s, o, M), dp), (s, o, M)
     with pytest.raises(OverflowError):
         cert.values(2**31)
+
+
+@pytest.mark.parametrize("s,o,M", [(1, 3, 20), (2, 6, 40), (2, 5, 23), (3, 6, 40)])
+def test_eventual_periodicity_gives_a_certificate_at_every_later_horizon(s, o, M):
+    """Proposition 4: once the values are periodic (checked here on every layer up to
+    500), the checks pass at later horizons with the same period and slope, and every
+    optimal move of the last period has Delta = 0 (not only the one chosen)."""
+    nxt, cert = _fresh(s, o, M)
+    assert cert is not None
+    q = nxt.shape[1] - 1
+    rows = [np.zeros(nxt.shape[0], dtype=np.int64)]
+    rows += [value.copy() for _, value, _ in so._dp_layers(nxt, 500, None)]
+    P, ell = cert.period, cert.slope
+    for r in range(cert.start, 500 - P + 1):  # (A) on the whole computed range
+        assert (rows[r + P] - rows[r] - ell * r == cert.delta).all(), r
+    for R in (300, 500):
+        got = periodic._try_period(nxt, rows, 0, R, P, q)
+        assert got is not None and got[0] == ell
+        delta = got[2]
+        for r in range(R - P + 1, R + 1):
+            for x in range(q + 1):
+                ok = np.flatnonzero((nxt[:, x] >= 0) & (x <= r))
+                tight = (r - x) + rows[r - x][nxt[ok, x]] == rows[r][ok]
+                at = ok[tight]
+                assert (P - ell * x + delta[nxt[at, x]] - delta[at] == 0).all(), (R, r, x)
