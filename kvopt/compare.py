@@ -126,7 +126,7 @@ def run_one(
     if isinstance(instance, dict):
         instance = Instance.from_arrays(**instance)
     policy = policy_from_spec(spec) if isinstance(spec, str) else spec
-    res = simulate(instance, policy, time_model, oracle=True if oracle else False)
+    res = simulate(instance, policy, time_model, oracle=bool(oracle))
     rep = verify(res.instance, res.schedule, allow_eviction=bool(policy.may_evict))
     summary = res.summary()
     figures = _second_figures(summary) if res.time_model is not None else _round_figures(res)
@@ -229,7 +229,7 @@ def _prepare(instance: Instance, policies: Sequence[Any], oracle: bool) -> list[
     built = []
     for spec in policies:
         policy = policy_from_spec(spec) if isinstance(spec, str) else spec
-        check_predictions(policy, instance, True if oracle else False)
+        check_predictions(policy, instance, bool(oracle))
         built.append(spec if isinstance(spec, str) else policy)
     return built
 

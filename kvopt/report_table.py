@@ -35,7 +35,10 @@ def cell(value: Any, digits: int = 4) -> str:
 
 
 def render_table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str | None = None,
     width: int = 200,
 ) -> str:
     """``rows`` under ``headers`` as aligned plain text (numbers right-aligned)."""

@@ -2,14 +2,16 @@
 
 Recognised by their column names (case-insensitive, surrounding spaces ignored):
 
-| format | file | arrival | prompt | output |
-|---|---|---|---|---|
-| ``azure-2023`` | CSV | ``TIMESTAMP`` (date and time) | ``ContextTokens`` | ``GeneratedTokens`` |
-| ``vidur`` | CSV | ``arrived_at`` (s) | ``num_prefill_tokens`` | ``num_decode_tokens`` |
-| ``mooncake`` | JSONL or CSV | ``timestamp`` (ms) | ``input_length`` | ``output_length`` |
-| ``burstgpt`` | CSV | ``Timestamp`` (s) | ``Request tokens`` | ``Response tokens`` |
-| ``vllm-results`` | JSON | ``start_times`` if present, else all at 0 | ``input_lens`` | ``output_lens`` |
-| ``generic`` | CSV, JSONL | ``arrival_time``/``arrival`` (s) | ``prompt``/``prompt_tokens`` | ``output``/``output_tokens`` |
+- ``azure-2023`` (CSV): ``TIMESTAMP`` (date and time), ``ContextTokens``,
+  ``GeneratedTokens`` -- the Azure LLM inference trace 2023 as published;
+- ``vidur`` (CSV): ``arrived_at`` (s), ``num_prefill_tokens``, ``num_decode_tokens``;
+- ``mooncake`` (JSONL or CSV): ``timestamp`` (ms), ``input_length``, ``output_length``;
+- ``burstgpt`` (CSV): ``Timestamp`` (s), ``Request tokens``, ``Response tokens``;
+- ``vllm-results`` (JSON): ``input_lens``, ``output_lens`` and, if present,
+  ``start_times`` (else every request arrives at 0);
+- ``generic`` (CSV or JSONL): arrival ``arrival_time``/``arrival``/... (s), prompt
+  ``prompt``/``prompt_tokens``/..., output ``output``/``output_tokens``/... (see
+  :data:`GENERIC_ARRIVAL`, :data:`GENERIC_PROMPT`, :data:`GENERIC_OUTPUT`).
 
 Any other file is read through an explicit mapping, ``columns="arrival=COL,prompt=COL,
 output=COL"`` (``--columns`` on the command line). Arrival cells are numbers (seconds,
@@ -157,8 +159,12 @@ def _tokens(value: Any, path: Path, row: int, column: str) -> int:
     return int(v)
 
 
-def _moment(value: Any, path: Path, row: int, column: str) -> tuple[float, bool]:
-    """An arrival cell as a number, or a date and time as POSIX seconds (second: is a date)."""
+def _moment(value: Any, path: Path, row: int, column: str) -> tuple[float, float, bool]:
+    """An arrival cell: ``(whole, fraction, is_date)``.
+
+    A number is ``(value, 0, False)``; a date and time is its whole POSIX seconds and the
+    fraction of a second apart, so that differences keep sub-microsecond precision.
+    """
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -166,7 +172,7 @@ def _moment(value: Any, path: Path, row: int, column: str) -> tuple[float, bool]
     else:
         if not math.isfinite(v):
             raise GeneratorError(f"trace: {path}: row {row}: {column} is not finite")
-        return v, False
+        return v, 0.0, False
     text = str(value).strip()
     head, dot, frac = text.partition(".")
     try:
@@ -176,7 +182,7 @@ def _moment(value: Any, path: Path, row: int, column: str) -> tuple[float, bool]
         raise GeneratorError(
             f"trace: {path}: row {row}: {column} is neither a number nor a date, got {value!r}"
         ) from None
-    return base.timestamp() + secs, True
+    return base.timestamp(), secs, True
 
 
 def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
@@ -199,7 +205,7 @@ def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]
         return header, iter(rows)
     reader = csv.reader(text.splitlines())
     header = [h.strip().lower() for h in next(reader, [])]
-    return header, ((k, dict(zip(header, r))) for k, r in enumerate(reader, start=1))
+    return header, ((k, dict(zip(header, r, strict=False))) for k, r in enumerate(reader, start=1))
 
 
 def _vllm(path: Path, data: dict[str, Any]) -> TraceData:
@@ -207,14 +213,16 @@ def _vllm(path: Path, data: dict[str, Any]) -> TraceData:
     lens = {k: data[k] for k in VLLM_KEYS}
     n = len(lens["input_lens"])
     if not all(isinstance(v, list) for v in lens.values()) or len(lens["output_lens"]) != n:
-        raise GeneratorError(f"trace: {path}: input_lens and output_lens must be lists of one length")
+        raise GeneratorError(
+            f"trace: {path}: input_lens and output_lens must be lists of one length"
+        )
     errors = data.get("errors") or [""] * n
     starts = data.get("start_times")
     keep = [i for i in range(n) if not errors[i] and lens["output_lens"][i] != 0]
     s = [_tokens(lens["input_lens"][i], path, i + 1, "input_lens") for i in keep]
     o = [_tokens(lens["output_lens"][i], path, i + 1, "output_lens") for i in keep]
     if isinstance(starts, list) and len(starts) == n:
-        t = [_moment(starts[i], path, i + 1, "start_times")[0] for i in keep]
+        t = [_moment(starts[i], path, i + 1, "start_times")[0] for i in keep]  # numbers
         note = "start_times"
     else:
         t = [0.0] * len(keep)
@@ -264,7 +272,8 @@ def read_requests(
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except json.JSONDecodeError as e:
-                raise GeneratorError(f"trace: {path}: line {e.lineno}: not JSON ({e.msg})") from None
+                where = f"trace: {path}: line {e.lineno}"
+                raise GeneratorError(f"{where}: not JSON ({e.msg})") from None
             if isinstance(data, dict) and all(k in data for k in VLLM_KEYS) and mapping is None:
                 return _vllm(path, data)
             raise GeneratorError(
@@ -273,14 +282,16 @@ def read_requests(
             )
         header, records = _records(path)
     except UnicodeDecodeError as e:
-        raise GeneratorError(f"trace: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+        what = f"not UTF-8 text ({e.reason} at byte {e.start})"
+        raise GeneratorError(f"trace: {path}: {what}") from None
     fmt = _pick(header, mapping, path)
-    t, s, o, rows = [], [], [], []
+    t, frac, s, o, rows = [], [], [], [], []
     dates = False
     for row, r in records:
-        when, is_date = _moment(r.get(fmt.arrival), path, row, fmt.arrival)
+        whole, part, is_date = _moment(r.get(fmt.arrival), path, row, fmt.arrival)
         dates = dates or is_date
-        t.append(when)
+        t.append(whole)
+        frac.append(part)
         s.append(_tokens(r.get(fmt.prompt), path, row, fmt.prompt))
         o.append(_tokens(r.get(fmt.output), path, row, fmt.output))
         rows.append(row)
@@ -288,7 +299,7 @@ def read_requests(
     if unit == "ms" and not dates:
         t = [x / 1000.0 for x in t]
     if dates and t:
-        first = min(t)
-        t = [x - first for x in t]
+        ref = min(range(len(t)), key=lambda k: (t[k], frac[k]))
+        t = [(w - t[ref]) + (f - frac[ref]) for w, f in zip(t, frac, strict=True)]
     notes = {"arrivals": "dates (seconds since the first)"} if dates else {}
     return _finish(path, t, s, o, rows, fmt.name, notes)
