@@ -69,7 +69,7 @@ def render_comparison(table: CompareTable, width: int = 200) -> str:
             rec["policy"], rec["oracle"], rec["mean_latency"], rec["p50_latency"],
             rec["p90_latency"], rec["p99_latency"], rec["mean_ttft"], rec["p99_ttft"],
             rec["throughput_requests"], rec["throughput_tokens"], rec["evicted_runs"],
-            rec["wasted_rounds"], rec["mean_memory"], kj, rec["energy_per_request_joules"],
+            rec["wasted_rounds"], round(rec["mean_memory"]), kj, rec["energy_per_request_joules"],
             rec["energy_per_output_token_joules"],
         ])  # fmt: skip
     what = f"time model {table.time_model}" if table.time_model else "no time model: rounds"
