@@ -98,29 +98,29 @@ class PowerModel:
         )
 
 
-_A100_SOURCE = (
-    "A100-SXM4-80GB, 400 W board limit; busy/peak ratio from Splitwise (ISCA'24) and "
-    "POLCA; J/token checked against Samsi et al. (HPEC'23); see models/energy.md"
-)
 _H100_SOURCE = (
-    "H100-SXM5-80GB, 700 W board limit; same shape as the A100 model scaled to its "
-    "limit; checked against the ML.ENERGY benchmark (Chung et al. 2025); models/energy.md"
+    "H100-SXM5-80GB, 700 W board limit; about 300 W per GPU at batch 1 and 600 W at "
+    "batch 128 (ML.ENERGY benchmark v3.0); idle with a CUDA context; models/energy.md"
+)
+_A100_SOURCE = (
+    "A100-SXM4-80GB, 400 W board limit; the H100 shape scaled to the board limit, "
+    "checked against Samsi et al. (HPEC'23) J/token; models/energy.md"
 )
 
 
 def a100(gpus: int) -> PowerModel:
     """The A100-SXM4-80GB power model for a replica of ``gpus`` GPUs."""
     return PowerModel(
-        "a100-sxm4-80gb", gpus, idle=60.0, busy=200.0, peak=400.0,
-        per_token=0.2, per_kv_token=0.001, source=_A100_SOURCE,
+        "a100-sxm4-80gb", gpus, idle=80.0, busy=175.0, peak=400.0,
+        per_token=1.35, per_kv_token=0.0005, source=_A100_SOURCE,
     )  # fmt: skip
 
 
 def h100(gpus: int) -> PowerModel:
     """The H100-SXM5-80GB power model for a replica of ``gpus`` GPUs."""
     return PowerModel(
-        "h100-sxm5-80gb", gpus, idle=90.0, busy=350.0, peak=700.0,
-        per_token=0.17, per_kv_token=0.0017, source=_H100_SOURCE,
+        "h100-sxm5-80gb", gpus, idle=110.0, busy=300.0, peak=700.0,
+        per_token=2.36, per_kv_token=0.0005, source=_H100_SOURCE,
     )  # fmt: skip
 
 

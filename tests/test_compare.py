@@ -164,3 +164,21 @@ def test_plot_draws_one_cdf_per_policy_from_the_latencies(timed_instance, tmp_pa
         assert xs.tolist() == sorted(run.series.latency.tolist()) and ys[-1] == 1.0
     s = table.runs[0].series
     assert s.queue.min() >= 0 and s.memory.max() <= s.limit
+
+
+def test_progress_bar_draws_only_when_asked():
+    from kvopt.report_table import progress_bar, render_table
+
+    buf = io.StringIO()
+    with progress_bar(3, "policies", enabled=True, stream=buf) as advance:
+        for _ in range(3):
+            advance()
+    assert "policies" in buf.getvalue() and "3/3" in buf.getvalue()
+    quiet = io.StringIO()
+    with progress_bar(3, "policies", stream=quiet) as advance:  # not a terminal: silent
+        advance()
+    assert quiet.getvalue() == ""
+    text = render_table(["name", "x"], [["a", 1.23456], ["bb", None]])
+    lines = text.splitlines()
+    assert lines[0].split() == ["name", "x"] and lines[1].split() == ["a", "1.235"]
+    assert lines[2].split() == ["bb", "-"]
