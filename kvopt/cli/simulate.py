@@ -81,5 +81,11 @@ def run(args: argparse.Namespace) -> int:
             f"mean latency (seconds)     {summary['mean_latency_seconds']:.4g}  "
             f"(time model {res.metadata['time_model']})"
         )
+    if summary.get("energy_joules") is not None:
+        print(
+            f"energy                     {summary['energy_joules'] / 1000:.4g} kJ, "
+            f"{summary['energy_per_output_token_joules']:.4g} J per output token "
+            f"({summary['power_model']}, models/energy.md)"
+        )
     print(f"wrote {escape(args.out)}")
     return 0
