@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.model import Instance
+from kvopt.numeric import exact_mean
 from kvopt.policies.oracle import check_predictions
 from kvopt.policies.spec import label, policy_from_spec
 from kvopt.series import Series, series_of
@@ -84,7 +85,7 @@ def _round_figures(res: Any) -> dict[str, Any]:
         "p50_latency": pct[0],
         "p90_latency": pct[1],
         "p99_latency": pct[2],
-        "mean_ttft": float(ttft.mean()) if ttft.size else None,
+        "mean_ttft": exact_mean(ttft) if ttft.size else None,
         "p99_ttft": float(np.percentile(ttft, 99)) if ttft.size else None,
         "throughput_requests": res.instance.n / span,
         "throughput_tokens": int(res.instance.output.sum()) / span,
