@@ -1,18 +1,18 @@
 """Compare online policies on one instance: every schedule verified, one table.
 
-Examples::
+Example:
 
     kvopt compare trace.json --policy mcsf:overflow=evict --policy vllm --policy fcfs \\
         --time-model a100-tp2-llama2-70b --jobs 2 --csv cmp.csv --plot cmp.png
 
-Each ``--policy`` is ``NAME`` or ``NAME:key=value,key=value`` (``kvopt policies`` lists
+Each --policy is NAME or NAME:key=value,key=value (kvopt policies lists
 them). The table has, per policy: mean, p50, p90, p99 latency, time to first token,
 throughput, evicted runs and wasted rounds, mean memory and energy (total, per request,
-per output token), in seconds with ``--time-model`` and in rounds without (energy needs a
+per output token), in seconds with --time-model and in rounds without (energy needs a
 calibrated time model). A policy that plans with predicted output lengths is refused on
-an instance without predictions unless ``--oracle`` lets it see the true outputs; oracle
-policies are marked in the table, the files and the plot. ``--csv FILE`` and ``--json
-FILE`` (``-`` = standard output) write the records; ``--plot FILE`` (png, svg, pdf)
+an instance without predictions unless --oracle lets it see the true outputs; oracle
+policies are marked in the table, the files and the plot. --csv FILE and --json
+FILE (- = standard output) write the records; --plot FILE (png, svg, pdf)
 draws latency CDFs, latency by arrival time, memory and queue over time. Exit codes: 0
 ok, 1 a policy broke a rule, 2 bad input.
 """
@@ -60,8 +60,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="write the records as JSON (- = stdout)")
     p.add_argument("--plot", metavar="FILE", help="draw the comparison (png, svg or pdf)")
     bar = p.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_true", default=None)
-    bar.add_argument("--no-progress", dest="progress", action="store_false")
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="draw a progress bar on stderr (default: only when it is a terminal)",
+    )
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never draw it")
 
 
 def _emit(text: str, target: str) -> None:
