@@ -182,3 +182,14 @@ def test_progress_bar_draws_only_when_asked():
     lines = text.splitlines()
     assert lines[0].split() == ["name", "x"] and lines[1].split() == ["a", "1.235"]
     assert lines[2].split() == ["bb", "-"]
+
+
+def test_cli_prints_the_oracle_warning_as_one_line():
+    from kvopt.cli import _one_line
+
+    fmt = _one_line("ratio")
+    assert fmt(OracleWarning("policy 'mcsf' ..."), OracleWarning, "trial.py", 3) == (
+        "kvopt ratio: warning: policy 'mcsf' ...\n"
+    )
+    other = fmt(UserWarning("x"), UserWarning, "f.py", 7)
+    assert "f.py:7" in other and "UserWarning" in other
