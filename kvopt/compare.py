@@ -24,13 +24,16 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from kvopt.io import Solution, ensure_directory, save_solution
 from kvopt.model import Instance
 from kvopt.numeric import exact_mean
 from kvopt.policies.oracle import check_predictions
@@ -66,11 +69,21 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class PolicyRun:
-    """One policy's result in a comparison: its row and the series plots draw."""
+    """One policy's result in a comparison: its row, the series plots draw, its schedule.
+
+    ``solution`` (the verified schedule in the solution-file format) is kept only when
+    :func:`compare` is asked to save the schedules.
+    """
 
     record: dict[str, Any]
     series: Series = field(repr=False)
     runtime: float = 0.0
+    solution: Solution | None = field(default=None, repr=False)
+
+
+def file_stem(label: str) -> str:
+    """A policy label as a file-name part: ``vllm:eviction=sglang`` -> ``vllm-eviction-sglang``."""
+    return re.sub(r"[^A-Za-z0-9._]+", "-", label).strip("-") or "policy"
 
 
 def _round_figures(res: Any) -> dict[str, Any]:
@@ -121,7 +134,11 @@ def pack(instance: Instance) -> dict[str, Any]:
 
 
 def run_one(
-    instance: Instance | dict[str, Any], spec: Any, time_model: str | None, oracle: bool
+    instance: Instance | dict[str, Any],
+    spec: Any,
+    time_model: str | None,
+    oracle: bool,
+    keep: bool = False,
 ) -> PolicyRun:
     """Simulate one policy, verify its schedule again, and build its row (a worker task)."""
     if isinstance(instance, dict):
@@ -146,7 +163,7 @@ def run_one(
         "makespan": summary.get("makespan_seconds") if res.time_model else rep.makespan,
     }
     record = {k: _rounded(record[k]) for k in COLUMNS}
-    return PolicyRun(record, series_of(res), res.runtime)
+    return PolicyRun(record, series_of(res), res.runtime, res.to_solution() if keep else None)
 
 
 @dataclass
@@ -243,6 +260,7 @@ def compare(
     jobs: int | None = None,
     oracle: bool = False,
     progress: Callable[[PolicyRun], None] | None = None,
+    out: str | os.PathLike[str] | None = None,
 ) -> CompareTable:
     """Simulate ``policies`` on ``instance``, verify every schedule, and tabulate.
 
@@ -264,6 +282,9 @@ def compare(
         predictions (otherwise such a policy is refused before anything runs).
     progress
         Called with each :class:`PolicyRun` as it finishes (e.g. to advance a bar).
+    out
+        A directory: each policy's verified schedule is written there as it finishes,
+        ``<instance>.<policy>.sol.json`` (check it with ``kvopt verify``).
 
     Raises
     ------
@@ -278,23 +299,32 @@ def compare(
         get_time_model(time_model)  # an unknown name fails before any work
     if jobs is None:
         jobs = min(len(specs), os.cpu_count() or 1)
+    if out is not None:
+        ensure_directory(out)
     results: list[PolicyRun | None] = [None] * len(specs)
+
+    def finished(k: int, run: PolicyRun) -> None:
+        if run.solution is not None and out is not None:
+            stem = f"{instance.name}.{file_stem(run.record['policy'])}.sol.json"
+            save_solution(run.solution, Path(out) / stem)
+            run = replace(run, solution=None)
+        results[k] = run
+        if progress is not None:
+            progress(run)
+
+    keep = out is not None
     if jobs <= 1 or len(specs) == 1:
         for k, spec in enumerate(specs):
-            results[k] = run_one(instance, spec, time_model, oracle)
-            if progress is not None:
-                progress(results[k])  # type: ignore[arg-type]
+            finished(k, run_one(instance, spec, time_model, oracle, keep))
     else:
         packed = pack(instance)
         with ProcessPoolExecutor(max_workers=min(jobs, len(specs))) as pool:
             futures = {
-                pool.submit(run_one, packed, spec, time_model, oracle): k
+                pool.submit(run_one, packed, spec, time_model, oracle, keep): k
                 for k, spec in enumerate(specs)
             }
             for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(results[futures[fut]])  # type: ignore[arg-type]
+                finished(futures[fut], fut.result())
     unit = "seconds" if time_model is not None else "rounds"
     return CompareTable(instance.name, unit, time_model, [r for r in results if r])
 

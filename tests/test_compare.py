@@ -193,3 +193,16 @@ def test_cli_prints_the_oracle_warning_as_one_line():
     )
     other = fmt(UserWarning("x"), UserWarning, "f.py", 7)
     assert "f.py:7" in other and "UserWarning" in other
+
+
+def test_saved_schedules_pass_kvopt_verify(timed_file, tmp_path, capsys):
+    out = tmp_path / "sols"
+    argv = ["compare", str(timed_file), "--policy", "fcfs", "--policy", "vllm:eviction=sglang"]
+    argv += ["--time-model", "a100-tp2-llama2-70b", "--jobs", "2", "--out", str(out)]
+    assert main(argv) == 0
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["poisson-s3.fcfs.sol.json", "poisson-s3.vllm-eviction-sglang.sol.json"]
+    capsys.readouterr()
+    for name in files:
+        assert main(["verify", str(timed_file), str(out / name)]) == 0
+        assert "feasible" in capsys.readouterr().out

@@ -13,7 +13,8 @@ calibrated time model). A policy that plans with predicted output lengths is ref
 an instance without predictions unless --oracle lets it see the true outputs; oracle
 policies are marked in the table, the files and the plot. --csv FILE and --json
 FILE (- = standard output) write the records; --plot FILE (png, svg, pdf)
-draws latency CDFs, latency by arrival time, memory and queue over time. Exit codes: 0
+draws latency CDFs, latency by arrival time, memory and queue over time; --out DIR writes
+each verified schedule as a solution file (kvopt verify re-checks it). Exit codes: 0
 ok, 1 a policy broke a rule, 2 bad input.
 """
 
@@ -59,6 +60,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--csv", metavar="FILE", help="write the records as CSV (- = stdout)")
     p.add_argument("--json", metavar="FILE", help="write the records as JSON (- = stdout)")
     p.add_argument("--plot", metavar="FILE", help="draw the comparison (png, svg or pdf)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write each verified schedule to DIR/<instance>.<policy>.sol.json",
+    )
     bar = p.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress",
@@ -86,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         output_format(args.plot)
         check_output(args.plot)
+    if args.out:
+        check_output(args.out, directory=True)
     if args.jobs is not None and args.jobs < 1:
         print("kvopt compare: error: --jobs must be >= 1", file=sys.stderr)
         return 2
@@ -99,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 oracle=args.oracle,
                 progress=advance,
+                out=args.out,
             )
     except SimulationError as e:
         print(f"kvopt compare: {e}", file=sys.stderr)

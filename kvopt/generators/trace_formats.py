@@ -20,9 +20,10 @@ or milliseconds where the format says so; ``time_unit`` overrides) or ISO dates 
 
 A vLLM ``benchmark_serving`` results file (``--save-result``) lists per-request
 ``input_lens`` and ``output_lens``; failed requests (a non-empty ``errors`` entry or an
-output of 0 tokens) are dropped and counted. Such a file carries no arrival times unless
-it has ``start_times``: then every request arrives at 0 (the benchmark's
-``--request-rate inf``) and :class:`TraceData` says so.
+output of 0 tokens) are dropped and counted. Newer vLLM versions also write per-request
+``start_times`` (seconds, any origin: the generator shifts the first to 0); without them
+every request arrives at 0 (the benchmark's ``--request-rate inf``) and
+:class:`TraceData` says so.
 """
 
 from __future__ import annotations
