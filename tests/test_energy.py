@@ -69,9 +69,23 @@ def test_busy_time_is_the_simulators_clock_and_idle_fills_the_rest():
     assert e == pytest.approx(summary["energy_busy_joules"] + summary["energy_idle_joules"])
     idle_s = span - summary["busy_seconds"]
     assert summary["energy_idle_joules"] == pytest.approx(2 * 80.0 * idle_s, abs=1e-3)
+
     tokens = int(inst.output.sum())
     assert summary["energy_per_output_token_joules"] == pytest.approx(e / tokens, rel=1e-6)
     assert summary["energy_per_request_joules"] == pytest.approx(e / inst.n, rel=1e-6)
+
+
+def test_idle_rounds_last_the_base_duration_without_arrival_times():
+    # requests at rounds 3 and 40, each done in 5 rounds: rounds 9..40 are idle
+    inst = kvopt.Instance.from_arrays("gap", 100, arrival=[3, 40], prompt=[4, 4], output=[5, 5])
+    res = kvopt.simulate(inst, "fcfs", "a100-tp2-llama2-70b")
+    s = res.summary()
+    idle_rounds = int((res.report.memory_profile[3:] == 0).sum())
+    assert idle_rounds == 40 - 8
+    base = res.time_model.round_duration(0, 0, 0)
+    idle_s = res.makespan_seconds - clock_start(res) - s["busy_seconds"]
+    assert idle_s == pytest.approx(idle_rounds * base, abs=1e-5)
+    assert s["energy_idle_joules"] == pytest.approx(2 * 80.0 * idle_rounds * base, abs=1e-3)
 
 
 def test_saturated_simulation_has_no_idle_time():
