@@ -85,7 +85,7 @@ def _one_line(command: str):
 
     def fmt(message, category, filename, lineno, line=None):  # noqa: ANN001
         if issubclass(category, OracleWarning):
-            return f"kvopt {command}: warning: {message}\n"
+            return f"kvopt {command}: warning: {escape(message)}\n"
         return default(message, category, filename, lineno, line)
 
     return fmt

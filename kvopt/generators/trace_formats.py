@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from kvopt.files import open_regular_file
 from kvopt.generators.base import GeneratorError
 from kvopt.model import MAX_VALUE
 
@@ -186,9 +187,15 @@ def _moment(value: Any, path: Path, row: int, column: str) -> tuple[float, float
     return base.timestamp(), secs, True
 
 
+def _read_text(path: Path) -> str:
+    """The file's text; anything but a regular file (FIFO, device, directory) is refused."""
+    with open_regular_file(path) as f:
+        return f.read()
+
+
 def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     """Lower-case keys and ``(row, record)`` pairs of a CSV, JSONL or JSON-list file."""
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson") or (suffix != ".csv" and text.lstrip().startswith("{")):
         rows = []
@@ -229,14 +236,27 @@ def _vllm(path: Path, data: dict[str, Any]) -> TraceData:
         t = [0.0] * len(keep)
         note = "not in the file: every request arrives at 0"
     notes = {"dropped_failed": n - len(keep), "arrivals": note}
-    return _finish(path, t, s, o, [i + 1 for i in keep], "vllm-results", notes)
+    return _finish(path, t, s, o, [i + 1 for i in keep], "vllm-results", notes, "start_times")
 
 
 def _finish(
-    path: Path, t: list[float], s: list[int], o: list[int], rows: list[int], fmt: str, notes
+    path: Path,
+    t: list[float],
+    s: list[int],
+    o: list[int],
+    rows: list[int],
+    fmt: str,
+    notes: dict[str, Any],
+    arrival: str = "arrival",
 ) -> TraceData:
     if not t:
         raise GeneratorError(f"trace: {path}: no requests")
+    bad = [k for k, x in enumerate(t) if not 0 <= x <= MAX_VALUE]
+    if bad:
+        raise GeneratorError(
+            f"trace: {path}: row {rows[bad[0]]}: {arrival} must be a time in [0, 2**53 - 1], "
+            f"got {t[bad[0]]!r}"
+        )
     s_arr, o_arr = np.array(s, dtype=np.int64), np.array(o, dtype=np.int64)
     for what, arr in (("prompt", s_arr), ("output", o_arr)):
         bad = np.flatnonzero(arr < 1)
@@ -271,7 +291,7 @@ def read_requests(
     try:
         if path.suffix.lower() == ".json":
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = json.loads(_read_text(path))
             except json.JSONDecodeError as e:
                 where = f"trace: {path}: line {e.lineno}"
                 raise GeneratorError(f"{where}: not JSON ({e.msg})") from None
@@ -303,4 +323,4 @@ def read_requests(
         ref = min(range(len(t)), key=lambda k: (t[k], frac[k]))
         t = [(w - t[ref]) + (f - frac[ref]) for w, f in zip(t, frac, strict=True)]
     notes = {"arrivals": "dates (seconds since the first)"} if dates else {}
-    return _finish(path, t, s, o, rows, fmt.name, notes)
+    return _finish(path, t, s, o, rows, fmt.name, notes, fmt.arrival)
