@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.io import Solution, ensure_directory, save_solution
+from kvopt.files import ensure_directory
+from kvopt.io import Solution, save_solution
 from kvopt.model import Instance
 from kvopt.numeric import exact_mean
 from kvopt.policies.oracle import check_predictions
@@ -233,7 +234,7 @@ class CompareTable:
 
 
 def _write(path: str | os.PathLike[str], text: str) -> None:
-    from kvopt.io import write_text_atomic
+    from kvopt.files import write_text_atomic
 
     write_text_atomic(path, text)
 
@@ -306,7 +307,7 @@ def compare(
     def finished(k: int, run: PolicyRun) -> None:
         if run.solution is not None and out is not None:
             stem = f"{instance.name}.{file_stem(run.record['policy'])}.sol.json"
-            save_solution(run.solution, Path(out) / stem)
+            save_solution(run.solution, Path(out) / stem, instance=instance)
             run = replace(run, solution=None)
         results[k] = run
         if progress is not None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kvopt.io import write_atomic
+from kvopt.files import write_atomic
 from kvopt.plot import output_format, require_matplotlib
 
 if TYPE_CHECKING:  # pragma: no cover

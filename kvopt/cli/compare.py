@@ -24,7 +24,8 @@ import argparse
 import sys
 
 from kvopt.compare import compare
-from kvopt.io import check_output, load_instance
+from kvopt.files import check_output
+from kvopt.io import load_instance
 from kvopt.plot import output_format
 from kvopt.policies import POLICIES
 from kvopt.report_table import progress_bar
@@ -80,7 +81,7 @@ def _emit(text: str, target: str) -> None:
     if target == "-":
         sys.stdout.write(text)
     else:
-        from kvopt.io import write_text_atomic
+        from kvopt.files import write_text_atomic
 
         write_text_atomic(target, text)
 
