@@ -47,9 +47,10 @@ import numpy as np
 
 from kvopt.errors import KvoptError
 from kvopt.io import Solution
+from kvopt.metrics import timed_metrics
 from kvopt.model import Instance
-from kvopt.numeric import exact_mean
 from kvopt.policies.base import OnlineView, Policy
+from kvopt.policies.oracle import resolve_run
 from kvopt.schedule import Schedule
 from kvopt.time_model import TimeModel
 from kvopt.verify import Report, verify
@@ -98,7 +99,13 @@ class SimResult:
     makespan_seconds
         End of the last round in seconds (with a time model).
     metadata
-        Prediction source, time model, arrival mode.
+        Prediction source, time model, arrival mode, ``oracle`` (whether the policy saw
+        true outputs: clairvoyant, or planning with predictions the instance lacks).
+    time_model
+        The time model, or ``None``.
+    clock
+        With a time model, ``(rounds, seconds)``: the clock at each event boundary
+        (between two events rounds are contiguous; :mod:`kvopt.metrics` interpolates).
     """
 
     instance: Instance
@@ -112,6 +119,8 @@ class SimResult:
     ttft_seconds: np.ndarray | None = field(default=None, repr=False)
     makespan_seconds: float | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    time_model: TimeModel | None = field(default=None, repr=False)
+    clock: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def objective(self) -> int | None:
@@ -138,13 +147,7 @@ class SimResult:
         d = self.report.summary()
         d["events"] = self.events
         d["runtime"] = self.runtime
-        if self.latency_seconds is not None and self.ttft_seconds is not None:
-            lat = self.latency_seconds
-            d["mean_latency_seconds"] = exact_mean(lat) if lat.size else None
-            d["p50_latency_seconds"] = float(np.percentile(lat, 50)) if lat.size else None
-            d["p99_latency_seconds"] = float(np.percentile(lat, 99)) if lat.size else None
-            d["mean_ttft_seconds"] = exact_mean(self.ttft_seconds) if lat.size else None
-            d["makespan_seconds"] = self.makespan_seconds
+        d.update(timed_metrics(self))
         return d
 
     def to_solution(self) -> Solution:
@@ -223,10 +226,11 @@ def _first_reaching(D, clock: float, target: float, hi: int) -> int | None:
 
 def simulate(
     instance: Instance,
-    policy: Policy,
-    time_model: TimeModel | None = None,
+    policy: Policy | str,
+    time_model: TimeModel | str | None = None,
     *,
     max_evictions: int | None = None,
+    oracle: bool | None = None,
 ) -> SimResult:
     """Run ``policy`` on ``instance`` and verify the schedule it produces.
 
@@ -237,13 +241,20 @@ def simulate(
         result's metadata says so).
     policy
         A :class:`~kvopt.policies.base.Policy` (e.g. from
-        :func:`kvopt.policies.make_policy`). It is reset, so one object can be reused.
+        :func:`kvopt.policies.make_policy`), or a name as on the command line
+        (``"mcsf"``, ``"vllm:eviction=sglang"``). It is reset, so one object can be reused.
     time_model
-        Optional :class:`~kvopt.time_model.TimeModel` giving each round a duration.
+        Optional :class:`~kvopt.time_model.TimeModel` giving each round a duration, or
+        its name (``"a100-tp2-llama2-70b"``).
     max_evictions
         Evicted runs after which the simulation stops with a :class:`SimulationError`
         (an evicting policy can live-lock: e.g. evicting the request that produced most
         may restart the same requests for ever). Default ``50 n + 1000``.
+    oracle
+        For a policy that plans with predictions on an instance without any
+        (:func:`kvopt.policies.oracle.check_predictions`): ``True`` lets it see the true
+        outputs, ``False`` refuses with a :class:`~kvopt.policies.base.PolicyError`,
+        ``None`` (default) lets it and warns (:class:`~kvopt.policies.oracle.OracleWarning`).
 
     Returns
     -------
@@ -258,6 +269,7 @@ def simulate(
         or evicts more than ``max_evictions`` runs.
     """
     t_begin = time.perf_counter()
+    policy, time_model, sees_truth = resolve_run(instance, policy, time_model, oracle)
     n, M = instance.n, instance.memory
     clairvoyant = bool(getattr(policy, "clairvoyant", False))
     may_evict = bool(getattr(policy, "may_evict", False))
@@ -300,8 +312,13 @@ def simulate(
     else:
         t, clock = int(arr_key[order[0]]), 0.0
 
+    ev_t: list[int] = []
+    ev_c: list[float] = []
     while done < n:
         events += 1
+        if timed:
+            ev_t.append(t)
+            ev_c.append(clock)
         # -- arrivals ----------------------------------------------------------------
         if ptr < n:
             lim = clock + _EPS if seconds_mode else t
@@ -441,6 +458,7 @@ def simulate(
         "perfect_predictions": view.perfect_predictions,
         "clairvoyant": clairvoyant,
         "arrivals": "arrival_time (seconds)" if seconds_mode else "arrival (rounds)",
+        "oracle": sees_truth,
     }
     lat_s = ttft_s = None
     makespan_s = None
@@ -450,6 +468,8 @@ def simulate(
         lat_s = np.asarray(done_clock, dtype=np.float64) - ac
         ttft_s = np.asarray(first_clock, dtype=np.float64) - ac
         makespan_s = float(clock)
+        ev_t.append(t)
+        ev_c.append(clock)
     params = policy.params() if hasattr(policy, "params") else {}
     return SimResult(
         instance=sim_instance,
@@ -463,4 +483,6 @@ def simulate(
         ttft_seconds=ttft_s,
         makespan_seconds=makespan_s,
         metadata=meta,
+        time_model=time_model,
+        clock=(np.array(ev_t, dtype=np.int64), np.array(ev_c)) if timed else None,
     )

@@ -25,8 +25,8 @@ def instance_file(tmp_path):
 
 def test_simulate_writes_a_verified_solution_with_metrics(instance_file, tmp_path, capsys):
     out = tmp_path / "out" / "sol.json"
-    code = main(["simulate", str(instance_file), "--policy", "mcsf", "--out", str(out)])
-    assert code == 0
+    argv = ["simulate", str(instance_file), "--policy", "mcsf", "--oracle", "--out", str(out)]
+    assert main(argv) == 0
     sol = load_solution(out)
     inst = load_instance(instance_file)
     report = verify(inst, sol.schedule, allow_eviction=False)

@@ -33,7 +33,7 @@ def blocker(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "argv",
     [
-        ["simulate", str(EXAMPLE), "--policy", "mcsf", "--out", "{b}/x.sol.json"],
+        ["simulate", str(EXAMPLE), "--policy", "mcsf", "--oracle", "--out", "{b}/x.sol.json"],
         ["solve", str(EXAMPLE), "--time-limit", "5", "--out", "{b}/sub"],
         ["solve", str(EXAMPLE), "--time-limit", "5", "--out", "{b}"],
         ["generate", "identical", "--n", "2", "--seed", "0", "--out", "{b}/x.json"],
@@ -48,7 +48,9 @@ def test_unwritable_output_path_is_one_line_exit_2(argv, blocker, capsys):
 
 
 def test_output_path_that_is_a_directory(tmp_path, capsys):
-    assert main(["simulate", str(EXAMPLE), "--policy", "sf", "--out", str(tmp_path)]) == 2
+    assert (
+        main(["simulate", str(EXAMPLE), "--policy", "sf", "--oracle", "--out", str(tmp_path)]) == 2
+    )
     assert f"{tmp_path}: is a directory" in capsys.readouterr().err
 
 
@@ -78,7 +80,7 @@ def test_write_atomic_leaves_nothing_when_the_writer_fails(tmp_path):
 def test_simulate_empty_instance_with_time_model(tmp_path, capsys):
     inst = _instance(tmp_path, [])
     sol = tmp_path / "e.sol.json"
-    argv = ["simulate", str(inst), "--policy", "mcsf", "--time-model", "unit"]
+    argv = ["simulate", str(inst), "--policy", "mcsf", "--oracle", "--time-model", "unit"]
     assert main([*argv, "--out", str(sol)]) == 0
     assert main(["verify", str(inst), str(sol)]) == 0
 

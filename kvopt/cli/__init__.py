@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
 from kvopt import __version__
@@ -19,6 +20,7 @@ from kvopt.cli import (
     adversary,
     bound,
     bounds,
+    compare,
     generate,
     info,
     plot,
@@ -29,6 +31,7 @@ from kvopt.cli import (
     verify,
 )
 from kvopt.errors import KvoptError, SolverError
+from kvopt.policies.oracle import OracleWarning
 from kvopt.text import escape
 
 #: The sub-command modules, in help order.
@@ -37,6 +40,7 @@ COMMANDS = [
     verify,
     generate,
     simulate,
+    compare,
     policies,
     solve,
     bound,
@@ -75,6 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(command: str):
+    """A ``warnings.formatwarning`` that prints kvopt's own warnings as one line."""
+    default = warnings.formatwarning
+
+    def fmt(message, category, filename, lineno, line=None):  # noqa: ANN001
+        if issubclass(category, OracleWarning):
+            return f"kvopt {command}: warning: {escape(message)}\n"
+        return default(message, category, filename, lineno, line)
+
+    return fmt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -82,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    previous = warnings.formatwarning
+    warnings.formatwarning = _one_line(str(args.command))
     try:
         return int(args._run(args) or 0)
     except SolverError as e:
@@ -98,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        warnings.formatwarning = previous
 
 
 def entry() -> None:  # pragma: no cover - console-script shim

@@ -9,7 +9,9 @@ Examples::
 ``--set key=value`` sets a policy parameter (``kvopt policies`` lists them); values are
 read as the parameter's type (true/false, integers, numbers, names). The output is a
 solution file whose ``metrics`` hold the summary (total and mean latency, time to first
-token, memory, evictions, and seconds with a time model). Exit codes: 0 ok, 1 the policy
+token, memory, evictions, and seconds and energy with a time model). A policy that plans
+with predicted output lengths (mcsf, sf, amax, ...) on an instance without predictions is
+refused unless ``--oracle`` lets it see the true outputs. Exit codes: 0 ok, 1 the policy
 broke a rule (e.g. a non-evicting policy overflowed because predictions underestimate),
 2 bad input (file, policy name, parameter or value).
 """
@@ -19,11 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
 from kvopt.files import check_output
 from kvopt.io import load_instance, save_solution
-from kvopt.policies import POLICIES, PolicyError, make_policy
+from kvopt.policies import POLICIES, make_policy
+from kvopt.policies.spec import parse_params, parse_value  # noqa: F401  (re-exported)
 from kvopt.simulate import SimulationError, simulate
 from kvopt.text import escape
 from kvopt.time_model import get_time_model
@@ -44,48 +46,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="a policy parameter (repeatable)",
     )
     p.add_argument("--time-model", help="give rounds durations (e.g. unit)")
+    p.add_argument(
+        "--oracle",
+        action="store_true",
+        help="let a policy that plans with predictions see the true outputs when the "
+        "instance has no predictions (otherwise refused)",
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="solution file to write")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
-
-
-def parse_value(name: str, text: str, default: Any) -> Any:
-    """``text`` read as the type of the parameter's ``default``."""
-    if isinstance(default, bool):
-        low = text.strip().lower()
-        if low in ("true", "1", "yes", "on"):
-            return True
-        if low in ("false", "0", "no", "off"):
-            return False
-        raise PolicyError(f"parameter {name!r} must be true or false, got {text!r}")
-    if isinstance(default, int):
-        try:
-            return int(text)
-        except ValueError:
-            raise PolicyError(f"parameter {name!r} must be an integer, got {text!r}") from None
-    if isinstance(default, float):
-        try:
-            return float(text)
-        except ValueError:
-            raise PolicyError(f"parameter {name!r} must be a number, got {text!r}") from None
-    return text
-
-
-def parse_params(policy: str, items: list[str]) -> dict[str, Any]:
-    """``--set`` items as keyword arguments for :func:`kvopt.policies.make_policy`."""
-    if policy not in POLICIES:
-        raise PolicyError(f"unknown policy {policy!r} (known: {', '.join(POLICIES)})")
-    defaults = POLICIES[policy].parameter_defaults()
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise PolicyError(f"--set needs KEY=VALUE, got {item!r}")
-        if key not in defaults:
-            allowed = ", ".join(defaults) or "none"
-            raise PolicyError(f"policy {policy!r} has no parameter {key!r} (parameters: {allowed})")
-        out[key] = parse_value(key, value, defaults[key])
-    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     check_output(args.out)  # before simulating, not after
     try:
-        res = simulate(inst, policy, model)
+        res = simulate(inst, policy, model, oracle=args.oracle)
     except SimulationError as e:
         print(f"kvopt simulate: {escape(e)}", file=sys.stderr)
         return 1
@@ -103,13 +71,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(escape(f"policy {res.policy} {res.params}  ({res.metadata['prediction_source']})"))
+    oracle = "  ORACLE: sees true outputs" if res.metadata["oracle"] else ""
+    source = res.metadata["prediction_source"]
+    print(escape(f"policy {res.policy} {res.params}  ({source}){oracle}"))
     print(res.report.format())
     print(f"events                     {res.events} ({res.runtime:.3g} s)")
     if summary.get("mean_latency_seconds") is not None:  # None: no requests
         print(
             f"mean latency (seconds)     {summary['mean_latency_seconds']:.4g}  "
             f"(time model {res.metadata['time_model']})"
+        )
+    if summary.get("energy_joules") is not None:
+        print(
+            f"energy                     {summary['energy_joules'] / 1000:.4g} kJ, "
+            f"{summary['energy_per_output_token_joules']:.4g} J per output token "
+            f"({summary['power_model']}, models/energy.md)"
         )
     print(f"wrote {escape(args.out)}")
     return 0

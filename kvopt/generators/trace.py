@@ -7,11 +7,11 @@ sources and licences):
 * ``azure-code-2023``: the same, code completion (8,819 requests);
 * ``mooncake-conversation``: Mooncake's conversation trace (12,031 requests, long prompts).
 
-Any other value of ``trace`` is a path to a CSV file whose columns are recognised by name:
-arrival (``arrived_at``, ``arrival_time``, ``arrival``, ``timestamp``), prompt
-(``num_prefill_tokens``, ``input_length``, ``prompt``, ``prompt_tokens``) and output
-(``num_decode_tokens``, ``output_length``, ``output``, ``output_tokens``). Arrivals are in
-seconds, except a ``timestamp`` column, which is in milliseconds (``time_unit`` overrides).
+Any other value of ``trace`` is a path to a trace file in one of the formats of
+:mod:`kvopt.generators.trace_formats` (the Azure 2023 files in their original columns,
+Vidur's CSVs, Mooncake JSONL or CSV, BurstGPT CSV, vLLM benchmark results JSON, or any
+CSV/JSONL with ``columns=arrival=COL,prompt=COL,output=COL``); headers are
+case-insensitive. ``time_unit`` overrides the unit of numeric arrivals.
 
 Steps: sort by arrival; pick ``n`` requests (``sample=window``: a contiguous window at a
 random start, which keeps the arrival process; ``head``: the first n; ``random``: a random
@@ -26,17 +26,15 @@ of the file.
 
 from __future__ import annotations
 
-import csv
-import math
 import os
 from pathlib import Path
 
 import numpy as np
 
-from kvopt.files import open_regular_file
 from kvopt.generators.base import GeneratorError, Param, at_least, require
 from kvopt.generators.poisson import memory_of, rounds_of
-from kvopt.model import MAX_VALUE, Instance
+from kvopt.generators.trace_formats import read_requests
+from kvopt.model import Instance
 from kvopt.time_model import get_time_model
 
 NAME = "trace"
@@ -49,10 +47,6 @@ TRACES = {
     "mooncake-conversation": "mooncake_conversation.csv",
 }
 
-ARRIVAL_COLUMNS = ("arrived_at", "arrival_time", "arrival", "timestamp")
-PROMPT_COLUMNS = ("num_prefill_tokens", "input_length", "prompt", "prompt_tokens")
-OUTPUT_COLUMNS = ("num_decode_tokens", "output_length", "output", "output_tokens")
-
 PARAMS = (
     Param("trace", str, "azure-conv-2023", f"a named trace ({', '.join(TRACES)}) or a CSV path"),
     Param("n", int, None, "number of requests (default: all)"),
@@ -64,6 +58,7 @@ PARAMS = (
     Param("round_seconds", float, None, "impose the round duration (default: steady state)"),
     Param("time_unit", str, "auto", "unit of the arrival column", ("auto", "s", "ms")),
     Param("trace_dir", str, None, "directory of the named traces (default: instances/traces)"),
+    Param("columns", str, None, "column names: arrival=COL,prompt=COL,output=COL"),
 )
 
 
@@ -98,76 +93,16 @@ def trace_path(trace: str, trace_dir: str | None = None) -> Path:
     return p
 
 
-def _column(header: list[str], names: tuple[str, ...], what: str, path: Path) -> str:
-    for c in names:
-        if c in header:
-            return c
-    raise GeneratorError(
-        f"trace: {path}: no {what} column (looked for {', '.join(names)}; found "
-        f"{', '.join(header)})"
-    )
+def read_trace(
+    path: Path, time_unit: str = "auto", columns: str | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrival seconds, prompts and outputs of a trace file, in file order.
 
-
-def _tokens(text: str | None, path: Path, row: int, column: str) -> int:
-    """A token count from a CSV cell: a whole number (``12`` or ``12.0``) in range."""
-    try:
-        v = float(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise GeneratorError(f"trace: {path}: row {row}: {column} is not a number") from None
-    if not math.isfinite(v) or v != int(v) or abs(v) > MAX_VALUE:
-        raise GeneratorError(
-            f"trace: {path}: row {row}: {column} must be a whole number of tokens "
-            f"<= 2**53 - 1, got {text!r}"
-        )
-    return int(v)
-
-
-def read_trace(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arrival seconds, prompts and outputs of a trace CSV, in file order."""
-    try:
-        with open_regular_file(path, newline="") as f:
-            reader = csv.DictReader(f)
-            header = list(reader.fieldnames or [])
-            ca = _column(header, ARRIVAL_COLUMNS, "arrival", path)
-            cp = _column(header, PROMPT_COLUMNS, "prompt", path)
-            co = _column(header, OUTPUT_COLUMNS, "output", path)
-            t, s, o = [], [], []
-            for row, r in enumerate(reader, start=1):
-                try:
-                    t.append(float(r[ca]))
-                except (TypeError, ValueError):
-                    raise GeneratorError(
-                        f"trace: {path}: row {row}: {ca} is not a number"
-                    ) from None
-                s.append(_tokens(r[cp], path, row, cp))
-                o.append(_tokens(r[co], path, row, co))
-    except UnicodeDecodeError as e:
-        raise GeneratorError(
-            f"trace: {path}: not UTF-8 text ({e.reason} at byte {e.start})"
-        ) from None
-    if not t:
-        raise GeneratorError(f"trace: {path}: no requests")
-    times = np.array(t, dtype=np.float64)
-    unit = time_unit if time_unit != "auto" else ("ms" if ca == "timestamp" else "s")
-    if unit == "ms":
-        times = times / 1000.0
-    s_arr, o_arr = np.array(s, dtype=np.int64), np.array(o, dtype=np.int64)
-    for what, arr in (("prompt", s_arr), ("output", o_arr)):
-        bad = np.flatnonzero(arr < 1)
-        if bad.size:
-            raise GeneratorError(
-                f"trace: {path}: row {bad[0] + 1}: {what} must be >= 1, got {arr[bad[0]]}"
-            )
-    bad = np.flatnonzero(~np.isfinite(times))
-    if bad.size:
-        raise GeneratorError(f"trace: {path}: row {bad[0] + 1}: arrival is not finite")
-    bad = np.flatnonzero((times < 0) | (times > MAX_VALUE))
-    if bad.size:
-        raise GeneratorError(
-            f"trace: {path}: row {bad[0] + 1}: {ca} must be a time in [0, 2**53 - 1], "
-            f"got {t[bad[0]]!r}"
-        )
-    return times, s_arr, o_arr
+    Any format of :mod:`kvopt.generators.trace_formats` (Azure 2023, Vidur, Mooncake
+    CSV/JSONL, BurstGPT, vLLM benchmark results, or ``columns=...``).
+    """
+    data = read_requests(path, columns=columns, time_unit=time_unit)
+    return data.times, data.prompt, data.output
 
 
 def build(
@@ -184,13 +119,14 @@ def build(
     round_seconds: float | None,
     time_unit: str,
     trace_dir: str | None,
+    columns: str | None = None,
 ) -> Instance:
     require(rate_scale > 0, NAME, f"rate_scale must be > 0, got {rate_scale}")
     at_least(NAME, "n", n, 1)
     tm = get_time_model(time_model)
     memory = memory_of(NAME, tm, memory)
     path = trace_path(trace, trace_dir)
-    times, s, o = read_trace(path, time_unit)
+    times, s, o = read_trace(path, time_unit, columns)
     order = np.argsort(times, kind="stable")
     total = times.size
     if n is None:
