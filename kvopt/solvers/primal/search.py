@@ -91,7 +91,7 @@ def best_schedule(
     time_limit: float,
     seed: int = 0,
     initial: np.ndarray | None = None,
-    ils_share: float = 0.5,
+    ils_share: float = 0.7,
     ils_iterations: int | None = None,
     lns_steps: int | None = None,
     lns_size: int = 8,
