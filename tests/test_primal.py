@@ -161,7 +161,11 @@ def test_local_search_improves_and_stays_feasible():
     assert state.value <= before
     assert state.value == _feasible(inst, state.starts())
     rng = np.random.default_rng(0)
-    assert sorted(perturb(state.order, rng)) == list(range(inst.n))
+    for _ in range(20):
+        trial, changed = perturb(state.order, rng)
+        assert sorted(trial) == list(range(inst.n))
+        outside = [p for p in range(inst.n) if p not in changed]
+        assert [trial[p] for p in outside] == [state.order[p] for p in outside]
     descended = state.value
     best_order, best = iterated_local_search(
         state, deadline=time.perf_counter() + 5, rng=rng, max_iterations=5

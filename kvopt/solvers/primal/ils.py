@@ -8,8 +8,10 @@ scans positions in index order like :func:`kvopt.solvers.heuristic.earliest_fit`
 unlimited reach it reaches the same local optimum from the same order), later descents
 scan them in a random order. Between descents the order is
 *perturbed* (a random segment is shuffled, or a double bridge ``A B C D -> A C B D``
-exchanges two segments) and the new local optimum is accepted when it is within
-``accept`` (relative) of the best found; otherwise the search returns to the best order.
+exchanges two adjacent segments), a descent moves only the requests near the perturbed
+positions, a full descent follows if the result is within ``accept`` (relative) of the
+best found, and the new local optimum is accepted when it is within ``accept`` of the
+best; otherwise the search returns to the best order.
 The perturbations, the acceptance rule and their parameters are our choice, not taken
 from the literature (a reconstruction of the standard ILS scheme).
 """
@@ -30,6 +32,7 @@ def relocate_descent(
     deadline: float,
     rng: np.random.Generator | None = None,
     reach: int | None = None,
+    positions: range | None = None,
 ) -> bool:
     """First-improvement relocation until no move improves or the deadline passes.
 
@@ -44,6 +47,8 @@ def relocate_descent(
         random order drawn from ``rng``.
     reach
         Move a request at most this many positions (``None``: anywhere).
+    positions
+        Move only the requests at these positions (``None``: all).
 
     Returns
     -------
@@ -52,10 +57,11 @@ def relocate_descent(
     """
     n = state.n
     r = n if reach is None else reach
+    span = range(n) if positions is None else positions
     moved, improved = False, True
     while improved and time.perf_counter() < deadline:
         improved = False
-        for p in range(n) if rng is None else rng.permutation(n).tolist():
+        for p in span if rng is None else rng.permutation(span).tolist():
             order = state.order
             near = range(max(0, p - r), min(n, p + r + 1))
             for q in near if rng is None else rng.permutation(near).tolist():
@@ -73,22 +79,31 @@ def relocate_descent(
     return moved
 
 
-def perturb(order: list[int], rng: np.random.Generator, *, segment: int = 8) -> list[int]:
-    """A random segment shuffle (length 3..``segment``) or a double bridge, half and half."""
+def perturb(
+    order: list[int], rng: np.random.Generator, *, segment: int = 8
+) -> tuple[list[int], range]:
+    """A random segment shuffle (length 3..``segment``) or a double bridge, half and half.
+
+    The double bridge ``A B C D -> A C B D`` exchanges two adjacent segments of total
+    length at most ``2 * segment``. Returns the new order and the positions it changed.
+    """
     n = len(order)
     out = list(order)
     if n < 4:
         rng.shuffle(out)
-        return out
+        return out, range(n)
     if rng.random() < 0.5:
         length = int(rng.integers(3, min(segment, n) + 1))
         i = int(rng.integers(0, n - length + 1))
         part = out[i : i + length]
         rng.shuffle(part)
         out[i : i + length] = part
-        return out
-    i, j, k = sorted(rng.choice(np.arange(1, n), size=3, replace=False).tolist())
-    return out[:i] + out[j:k] + out[i:j] + out[k:]
+        return out, range(i, i + length)
+    length = int(rng.integers(3, min(2 * segment, n) + 1))
+    i = int(rng.integers(0, n - length + 1))
+    j = i + int(rng.integers(1, length))
+    k = i + length
+    return out[:i] + out[j:k] + out[i:j] + out[k:], range(i, k)
 
 
 def iterated_local_search(
@@ -98,7 +113,7 @@ def iterated_local_search(
     rng: np.random.Generator,
     max_iterations: int | None = None,
     patience: int | None = 200,
-    accept: float = 0.002,
+    accept: float = 0.0,
     segment: int = 8,
     reach: int | None = 20,
     on_improve: Callable[[np.ndarray, int, str], None] | None = None,
@@ -144,8 +159,13 @@ def iterated_local_search(
             break
         it += 1
         stale += 1
-        state.reset(perturb(current, rng, segment=segment))
-        relocate_descent(state, deadline=deadline, rng=rng, reach=reach)
+        trial, changed = perturb(current, rng, segment=segment)
+        state.reset(trial)
+        r = state.n if reach is None else reach
+        near = range(max(0, changed.start - r), min(state.n, changed.stop + r))
+        relocate_descent(state, deadline=deadline, rng=rng, reach=reach, positions=near)
+        if state.value <= best * (1 + accept):  # promising: descend everywhere
+            relocate_descent(state, deadline=deadline, rng=rng, reach=reach)
         if state.value < best:
             best_order, best, stale = list(state.order), state.value, 0
             if on_improve is not None:
