@@ -18,17 +18,7 @@ from kvopt.solvers.primal.lns import choose_free, lns_step
 from kvopt.solvers.primal.orders import OrderState
 from kvopt.solvers.primal.seeds import all_seeds, policy_seeds
 from tests.exhaustive import exhaustive_optimum
-
-
-def _random(n: int, seed: int, memory: int = 30, spread: int = 0) -> Instance:
-    rng = np.random.default_rng(seed)
-    return Instance.from_arrays(
-        f"rand{n}_{seed}",
-        memory,
-        arrival=rng.integers(0, spread + 1, n),
-        prompt=rng.integers(1, 8, n),
-        output=rng.integers(1, 15, n),
-    )
+from tests.test_solvers_exact import _random
 
 
 def _feasible(inst: Instance, start: np.ndarray) -> int:

@@ -210,8 +210,9 @@ def large_neighbourhood_search(
         Free requests of the first step (then adapted between 4 and 40).
     step_time
         CP-SAT's deterministic time limit per step (``max_deterministic_time``, so a
-        step that does not reach its wall-clock cap, twice ``step_time`` seconds, is
-        reproducible).
+        step that does not reach its wall-clock cap is reproducible). The cap is twice
+        ``step_time`` seconds, or only the deadline when ``max_steps`` bounds the work
+        (then the search is deterministic whenever the deadline does not bind).
     patience
         Stop after this many steps in a row without improvement (``None``: never). The
         search also stops when a step that frees every request is solved to optimality
@@ -238,7 +239,7 @@ def large_neighbourhood_search(
             instance,
             best,
             free,
-            time_limit=min(left, 2 * step_time),
+            time_limit=left if max_steps is not None else min(left, 2 * step_time),
             deterministic_time=step_time,
             seed=seed,
         )
