@@ -18,6 +18,8 @@ from kvopt.schedule import Schedule
 from kvopt.solvers.budget import model_refusal, owner_dp_seconds
 from kvopt.solvers.heuristic import earliest_fit, total_latency
 from kvopt.solvers.horizon import StartWindows, plain_windows, start_windows
+from kvopt.solvers.primal import best_schedule
+from kvopt.solvers.primal.seeds import policy_seeds
 from kvopt.verify import verify
 
 #: Tolerance when rounding a floating-point bound up to the integer objective.
@@ -86,6 +88,7 @@ def prepare(
     heuristic: bool = True,
     lp_windows: bool = True,
     time_limit: float | None = None,
+    primal_budget: float | None = None,
 ) -> Prepared:
     """Warm start, upper bound, start windows and identical groups for ``instance``.
 
@@ -109,6 +112,11 @@ def prepare(
         The backend's time limit: the local search of the warm start may take a tenth
         of it (at most 1 s), the LP tightening a fifth (requests it does not reach keep
         their trivial windows).
+    primal_budget
+        Seconds for :func:`kvopt.solvers.primal.best_schedule` (policy seeds, local search,
+        CP-SAT LNS) to build the warm start; ``None``: a tenth of ``time_limit``, at most
+        10 s (0 without a time limit); 0: earliest fit only. With ``heuristic`` the
+        schedules of every applicable policy are candidates in any case (they are cheap).
     """
     candidates = []
     if initial is not None:
@@ -119,7 +127,14 @@ def prepare(
         candidates.append(initial.starts(instance))
     if heuristic or not candidates:
         budget = 1.0 if time_limit is None else min(1.0, 0.1 * time_limit)
-        candidates.append(earliest_fit(instance, improve=heuristic, time_budget=budget))
+        primal = primal_share(time_limit) if primal_budget is None else primal_budget
+        if heuristic and primal > 0:
+            user = None if initial is None else candidates[0]
+            candidates.append(best_schedule(instance, time_limit=primal, initial=user).start)
+        else:
+            candidates.append(earliest_fit(instance, improve=heuristic, time_budget=budget))
+            if heuristic:
+                candidates.extend(s.start for s in policy_seeds(instance) if s.start is not None)
     start = min(candidates, key=lambda st: total_latency(instance, st))
     ub = total_latency(instance, start)
     trivial = trivial_lower_bound(instance)
@@ -174,6 +189,11 @@ def others_owner_bounds(instance: Instance, *, time_limit: float | None = None) 
             break
         out[i] = max(int(out[i]), owner_capacity_bound(instance.subset(idx[idx != i])))
     return out
+
+
+def primal_share(time_limit: float | None) -> float:
+    """Default seconds of the primal search: a tenth of ``time_limit``, at most 10 s."""
+    return 0.0 if time_limit is None else min(10.0, 0.1 * time_limit)
 
 
 def remaining(time_limit: float | None, since: float) -> float | None:

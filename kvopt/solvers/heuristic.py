@@ -20,6 +20,50 @@ from kvopt.bounds import work
 from kvopt.model import Instance
 
 
+def earliest_start(used: list[int], k: int, prompt: int, output: int, memory: int) -> int:
+    """Earliest start ``>= k`` at which a run fits under the memory ``used`` per round.
+
+    ``used[t]`` is the memory already held in round ``t``. A run started at ``k`` holds
+    ``prompt + j`` tokens in round ``k + j`` (``j = 1..output``), so it fits iff
+    ``used[k + j] + j <= memory - prompt`` for every ``j``. When round ``t = k + j`` does not
+    fit, no start ``k' < min(t, used[t] + t - (memory - prompt))`` can fit either (round
+    ``t`` would still be over), so the scan jumps there instead of trying ``k + 1``.
+    ``used`` must be long enough for the answer's rounds (callers size it by a safe
+    horizon).
+    """
+    cap = memory - prompt
+    while True:
+        nxt = k
+        for j in range(output, 0, -1):
+            t = k + j
+            u = used[t]
+            if u + j > cap:
+                v = u + t - cap
+                nxt = t if v > t else v
+                break
+        if nxt == k:
+            return k
+        k = nxt
+
+
+def occupy(used: list[int], k: int, prompt: int, output: int) -> None:
+    """Add the run started at ``k`` (``prompt + j`` tokens in round ``k + j``) to ``used``."""
+    for j in range(1, output + 1):
+        used[k + j] += prompt + j
+
+
+def memory_rounds(instance: Instance) -> int:
+    """Length of a per-round memory list that holds every earliest-fit schedule.
+
+    Earliest fit never starts a request after ``max a + sum o`` (by then every request
+    placed before it has completed), so its rounds end by ``max a + sum o + max o``.
+    """
+    if instance.n == 0:
+        return 1
+    o = instance.output
+    return int(instance.arrival.max() + o.sum() + o.max()) + 2
+
+
 def place(instance: Instance, order: np.ndarray | list[int]) -> np.ndarray:
     """Start times of the earliest-fit list schedule that places requests in ``order``.
 
@@ -35,18 +79,15 @@ def place(instance: Instance, order: np.ndarray | list[int]) -> np.ndarray:
     numpy.ndarray
         ``start[i]`` for every request, in instance order.
     """
-    a, s, o, m = instance.arrival, instance.prompt, instance.output, instance.memory
-    horizon = int(a.max() + o.sum()) + 1 if instance.n else 1
-    used = np.zeros(horizon + int(o.max() if instance.n else 0), dtype=np.int64)
-    start = np.zeros(instance.n, dtype=np.int64)
-    for i in order:
-        need = s[i] + np.arange(1, o[i] + 1)  # tokens held in rounds k+1 .. k+o_i
-        k = int(a[i])
-        while (used[k : k + o[i]] + need > m).any():
-            k += 1
-        used[k : k + o[i]] += need
+    a, s, o = instance.arrival.tolist(), instance.prompt.tolist(), instance.output.tolist()
+    m = instance.memory
+    used = [0] * memory_rounds(instance)
+    start = [0] * instance.n
+    for i in np.asarray(order, dtype=np.int64).tolist():
+        k = earliest_start(used, a[i], s[i], o[i], m)
+        occupy(used, k, s[i], o[i])
         start[i] = k
-    return start
+    return np.array(start, dtype=np.int64)
 
 
 def total_latency(instance: Instance, start: np.ndarray) -> int:
@@ -54,7 +95,8 @@ def total_latency(instance: Instance, start: np.ndarray) -> int:
     return int((start + instance.output - instance.arrival).sum())
 
 
-def _orders(instance: Instance) -> list[np.ndarray]:
+def natural_orders(instance: Instance) -> list[np.ndarray]:
+    """The four orders :func:`earliest_fit` starts from (see the module docstring)."""
     a, s, o = instance.arrival, instance.prompt, instance.output
     return [
         np.lexsort((a, s, o)),  # shortest output first
@@ -86,7 +128,7 @@ def earliest_fit(
     if instance.n == 0:
         return np.zeros(0, dtype=np.int64)
     best_order, best_start, best = None, None, None
-    for order in _orders(instance):
+    for order in natural_orders(instance):
         st = place(instance, order)
         val = total_latency(instance, st)
         if best is None or val < best:
