@@ -301,3 +301,33 @@ def strengthen(
         "owner_lp_columns": res.columns,
         "binding": res.binding,
     }
+
+
+def without_model(
+    instance: Instance,
+    solver: str,
+    prepared: Prepared,
+    why: str,
+    *,
+    began: float,
+    time_limit: float | None,
+    metadata: dict,
+) -> Result:
+    """The answer when the model is not built (:func:`kvopt.solvers.budget.model_refusal`):
+    the rest of the time limit goes to the primal search from the warm start, and the
+    result carries the bounds proven so far (status ``"feasible"`` unless they meet)."""
+    left = remaining(time_limit, began)
+    start = None
+    if left is not None and left > 0.5:
+        start = best_schedule(instance, time_limit=0.9 * left, initial=prepared.start).start
+    return finish(
+        instance,
+        solver,
+        prepared,
+        start,
+        None,
+        began=began,
+        variables=None,
+        constraints=None,
+        metadata={"termination": f"model not built: {why}", **metadata},
+    )

@@ -144,6 +144,8 @@ def earliest_fit(
             for q in range(len(order)):
                 if q == p:
                     continue
+                if time.perf_counter() >= deadline:  # one placement is O(n o): check often
+                    return best_start
                 trial = order[:p] + order[p + 1 :]
                 trial.insert(q, order[p])
                 st = place(instance, trial)

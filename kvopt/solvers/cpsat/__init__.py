@@ -11,7 +11,7 @@ from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
 from kvopt.solvers.budget import model_refusal
-from kvopt.solvers.common import finish, prepare, remaining, strengthen
+from kvopt.solvers.common import finish, prepare, remaining, strengthen, without_model
 from kvopt.solvers.cpsat.model import build_model
 from kvopt.solvers.cpsat.run import run_cpsat
 
@@ -79,16 +79,8 @@ def solve(
     why = model_refusal(instance, prepared.windows, remaining(time_limit, began))
     if why is not None:  # bounds and the best schedule known, status "feasible"
         strong.pop("binding")
-        return finish(
-            instance,
-            "cpsat",
-            prepared,
-            None,
-            None,
-            began=began,
-            variables=None,
-            constraints=None,
-            metadata={"cpsat_status": f"model not built: {why}", **strong},
+        return without_model(
+            instance, "cpsat", prepared, why, began=began, time_limit=time_limit, metadata=strong
         )
     built = build_model(
         instance,

@@ -15,7 +15,7 @@ from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
 from kvopt.solvers.budget import model_refusal
-from kvopt.solvers.common import finish, prepare, remaining, strengthen
+from kvopt.solvers.common import finish, prepare, remaining, strengthen, without_model
 from kvopt.solvers.milp.export import write_model
 from kvopt.solvers.milp.model import build_model, model_size
 from kvopt.solvers.milp.read import read_starts, start_values
@@ -119,16 +119,9 @@ def solve(
         )
     why = model_refusal(instance, prepared.windows, remaining(time_limit, began))
     if why is not None:  # bounds and the best schedule known, status "feasible"
-        return finish(
-            instance,
-            "milp",
-            prepared,
-            None,
-            None,
-            began=began,
-            variables=None,
-            constraints=None,
-            metadata={"mip_solver": mip_solver, "termination": f"model not built: {why}", **strong},
+        meta = {"mip_solver": mip_solver, **strong}
+        return without_model(
+            instance, "milp", prepared, why, began=began, time_limit=time_limit, metadata=meta
         )
     model, data = build_model(
         instance, prepared, sparse_rows=sparse_rows, aggregate=aggregate, owner_rows=rows

@@ -25,6 +25,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from kvopt.model import Instance
+from kvopt.solvers.budget import SECONDS_PER_ENTRY
 from kvopt.solvers.heuristic import total_latency
 
 
@@ -136,6 +137,9 @@ def lns_step(
     first, last = int(start[free].min()), int((start[free] + o[free]).max())
     lo = np.maximum(a[free], first - pad)
     hi = np.maximum(lo, last)
+    entries = int(((hi - lo + 1) * o[free]).sum())
+    if time_indexed and entries * SECONDS_PER_ENTRY > 0.5 * time_limit:
+        return StepResult("too large for its time", None)  # wide windows: skip the step
     rounds = int(max(int((start + o).max()), int((hi + o[free]).max()))) + 2
     profile = fixed_profile(instance, start, fixed, rounds)
     model, starts = _window_model(

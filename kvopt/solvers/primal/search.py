@@ -158,7 +158,7 @@ def best_schedule(
     began = time.perf_counter()
     deadline = began + max(0.0, float(time_limit))
     best = _Best(instance, began)
-    seeds = all_seeds(instance)
+    seeds = all_seeds(instance, deadline)
     if initial is not None:
         seeds.insert(0, _initial_seed(instance, initial))
     for s in seeds:
