@@ -40,3 +40,13 @@ def feasible_cases(draw):
             k += 1
         runs.append((inst.ids[i], k, k + int(inst.output[i])))
     return inst, Schedule(runs)
+
+
+def random_small_instance(rng: np.random.Generator, n: int, zero: bool) -> Instance:
+    """A random instance small enough for the exhaustive search: M in [6, 15], s in
+    [1, 3], o in [1, M - s], all at time 0 (``zero``) or arriving in [0, 4]."""
+    m = int(rng.integers(6, 16))
+    s = rng.integers(1, 4, n)
+    o = np.array([int(rng.integers(1, m - x + 1)) for x in s])
+    a = np.zeros(n, dtype=np.int64) if zero else rng.integers(0, 5, n)
+    return Instance.from_arrays("r", m, arrival=a, prompt=s, output=o)

@@ -17,7 +17,7 @@ from kvopt.owner import (
     owner_capacity_bound,
 )
 from tests.exhaustive import exhaustive_optimum
-from tests.strategies import brute_force_memory, feasible_cases
+from tests.strategies import brute_force_memory, feasible_cases, random_small_instance
 
 
 def _owners(inst: Instance, start: np.ndarray):
@@ -57,20 +57,12 @@ def test_completion_bounds_hold_for_every_feasible_schedule(case):
     assert (done >= beta).all(), (done.tolist(), beta.tolist())
 
 
-def _random_instance(rng: np.random.Generator, n: int, zero: bool) -> Instance:
-    m = int(rng.integers(6, 16))
-    s = rng.integers(1, 4, n)
-    o = np.array([int(rng.integers(1, m - x + 1)) for x in s])
-    a = np.zeros(n, dtype=np.int64) if zero else rng.integers(0, 5, n)
-    return Instance.from_arrays("r", m, arrival=a, prompt=s, output=o)
-
-
 @pytest.mark.parametrize("zero", [True, False])
 def test_never_above_proven_optima_and_often_above_the_area_bound(zero):
     rng = np.random.default_rng(11 if zero else 12)
     stronger = 0
     for _ in range(40):
-        inst = _random_instance(rng, int(rng.integers(2, 6)), zero)
+        inst = random_small_instance(rng, int(rng.integers(2, 6)), zero)
         opt, _ = exhaustive_optimum(inst)
         bound = owner_capacity_bound(inst)
         assert trivial_lower_bound(inst) <= max(bound, trivial_lower_bound(inst)) <= opt
@@ -108,7 +100,7 @@ def test_capacity_is_non_increasing():
 @given(st.integers(1, 6), st.integers(0, 3))
 def test_a_short_horizon_never_makes_the_bound_unsafe(n, extra):
     rng = np.random.default_rng(n * 7 + extra)
-    inst = _random_instance(rng, n, zero=False)
+    inst = random_small_instance(rng, n, zero=False)
     opt, start = exhaustive_optimum(inst)
     makespan = int((start + inst.output).max()) - int(inst.arrival.min())
     assert (completion_bounds(inst, makespan + extra) == completion_bounds(inst)).all()

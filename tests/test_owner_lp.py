@@ -22,15 +22,7 @@ from kvopt.solvers.owner_lp import (
     window_columns,
 )
 from tests.exhaustive import exhaustive_optimum
-from tests.strategies import feasible_cases
-
-
-def _random_instance(rng: np.random.Generator, n: int, zero: bool) -> Instance:
-    m = int(rng.integers(6, 16))
-    s = rng.integers(1, 4, n)
-    o = np.array([int(rng.integers(1, m - x + 1)) for x in s])
-    a = np.zeros(n, dtype=np.int64) if zero else rng.integers(0, 5, n)
-    return Instance.from_arrays("r", m, arrival=a, prompt=s, output=o)
+from tests.strategies import feasible_cases, random_small_instance
 
 
 def _indicator(cols, start: np.ndarray) -> np.ndarray:
@@ -56,7 +48,7 @@ def test_every_owner_row_holds_on_feasible_schedules(case):
 
 def test_separation_finds_the_most_violated_theta():
     rng = np.random.default_rng(5)
-    inst = _random_instance(rng, 5, zero=True)
+    inst = random_small_instance(rng, 5, zero=True)
     cols = window_columns(inst, plain_windows(inst))
     found = 0
     for _ in range(200):
@@ -80,7 +72,7 @@ def test_never_above_proven_optima_and_at_least_the_lp(zero):
     rng = np.random.default_rng(21 if zero else 22)
     gains = 0
     for _ in range(25):
-        inst = _random_instance(rng, int(rng.integers(2, 6)), zero)
+        inst = random_small_instance(rng, int(rng.integers(2, 6)), zero)
         opt, _ = exhaustive_optimum(inst)
         prepared = prepare(inst, None, lp_windows=False)
         res = owner_lp_bound(inst, prepared.windows, prepared.start)
@@ -95,7 +87,7 @@ def test_never_above_proven_optima_and_at_least_the_lp(zero):
 def test_lagrangian_bound_is_valid_for_any_duals():
     rng = np.random.default_rng(9)
     for _ in range(20):
-        inst = _random_instance(rng, 4, zero=bool(rng.integers(2)))
+        inst = random_small_instance(rng, 4, zero=bool(rng.integers(2)))
         opt, _ = exhaustive_optimum(inst)
         cols = window_columns(inst, plain_windows(inst))
         rows = [
@@ -118,7 +110,7 @@ def test_two_requests_that_cannot_share_are_proven_serial():
 def test_milp_with_owner_rows_agrees_with_exhaustive_search():
     rng = np.random.default_rng(31)
     for k in range(8):
-        inst = _random_instance(rng, int(rng.integers(3, 7)), zero=k % 2 == 0)
+        inst = random_small_instance(rng, int(rng.integers(3, 7)), zero=k % 2 == 0)
         opt, _ = exhaustive_optimum(inst)
         res = kvopt.solve(inst, "milp", stop_at_bound=False)
         assert (res.status, res.objective, res.lower_bound) == ("optimal", opt, opt)

@@ -271,16 +271,23 @@ def strengthen(
     instance: Instance,
     prepared: Prepared,
     *,
+    on: bool = True,
+    share: float = 0.3,
+    began: float,
     time_limit: float | None,
     threads: int = 1,
 ) -> dict:
-    """Run the owner LP (:mod:`kvopt.solvers.owner_lp`) over ``prepared``'s windows and
-    raise ``prepared.lower_bound`` to its proven value.
+    """Run the owner LP (:mod:`kvopt.solvers.owner_lp`) over ``prepared``'s windows in
+    ``share`` of the time left of ``time_limit`` (counted from ``began``; ``None``: to
+    the end) and raise ``prepared.lower_bound`` to its proven value.
 
-    Skipped when the bound already meets the warm start. ``time_limit=None`` runs the
-    row and column generation to the end. Returns what it did, for the result's
-    metadata (with the binding rows under ``"binding"``).
+    Skipped when ``on`` is false or the bound already meets the warm start. Returns
+    what it did, for the result's metadata (with the binding rows under ``"binding"``).
     """
+    if not on:
+        return {"owner_lp": "off", "binding": []}
+    left = remaining(time_limit, began)
+    time_limit = None if left is None else share * left
     if instance.n < 2 or prepared.lower_bound >= prepared.upper_bound:
         return {"owner_lp": "skipped", "binding": []}
     why = model_refusal(instance, prepared.windows, time_limit)

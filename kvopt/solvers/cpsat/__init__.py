@@ -67,15 +67,15 @@ def solve(
     began = time.perf_counter()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
     prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
-    strong = {"owner_lp": "off", "binding": []}
-    if owner and time_indexed:
-        left = remaining(time_limit, began)
-        strong = strengthen(
-            instance,
-            prepared,
-            time_limit=None if left is None else owner_share * left,
-            threads=threads,
-        )
+    strong = strengthen(
+        instance,
+        prepared,
+        on=owner and time_indexed,
+        share=owner_share,
+        began=began,
+        time_limit=time_limit,
+        threads=threads,
+    )
     why = model_refusal(instance, prepared.windows, remaining(time_limit, began))
     if why is not None:  # bounds and the best schedule known, status "feasible"
         strong.pop("binding")

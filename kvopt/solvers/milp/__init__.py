@@ -95,15 +95,15 @@ def solve(
     began = time.perf_counter()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
     prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
-    strong = {"owner_lp": "off", "binding": []}
-    if owner:
-        left = remaining(time_limit, began)
-        strong = strengthen(
-            instance,
-            prepared,
-            time_limit=None if left is None else owner_share * left,
-            threads=threads,
-        )
+    strong = strengthen(
+        instance,
+        prepared,
+        on=owner,
+        share=owner_share,
+        began=began,
+        time_limit=time_limit,
+        threads=threads,
+    )
     rows = strong.pop("binding")
     if stop_at_bound and prepared.lower_bound >= prepared.upper_bound:  # proven optimal
         return finish(
