@@ -93,3 +93,19 @@ def test_windows_shrink_with_a_better_upper_bound():
     )
     ub = total_latency(inst, earliest_fit(inst))
     assert start_windows(inst, ub).size() < start_windows(inst).size()
+
+
+def test_others_lower_bounds_match_their_definition():
+    from kvopt.bounds import trivial_lower_bound
+    from kvopt.solvers.horizon import others_lower_bounds
+
+    rng = np.random.default_rng(4)
+    for _ in range(30):
+        n = int(rng.integers(2, 12))
+        m = int(rng.integers(5, 40))
+        s = rng.integers(1, 4, n)
+        o = np.array([int(rng.integers(1, m - x + 1)) for x in s])
+        inst = Instance.from_arrays("r", m, arrival=rng.integers(0, 9, n), prompt=s, output=o)
+        idx = np.arange(n)
+        want = [trivial_lower_bound(inst.subset(idx[idx != i])) for i in range(n)]
+        assert others_lower_bounds(inst).tolist() == want

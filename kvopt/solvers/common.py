@@ -326,7 +326,9 @@ def without_model(
     left = remaining(time_limit, began)
     start = None
     if left is not None and left > 0.5:
-        start = best_schedule(instance, time_limit=0.9 * left, initial=prepared.start).start
+        start = best_schedule(
+            instance, time_limit=0.9 * left, initial=prepared.start, policies=False
+        ).start
     return finish(
         instance,
         solver,
