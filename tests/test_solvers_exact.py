@@ -230,3 +230,19 @@ def test_aggregated_reading_and_mip_start_round_trip():
     assert read_starts(inst, values, units).tolist() == [0, 0, 2, 5]
     assert read_starts(inst, {(0, 0): 1.9999, (0, 5): 1e-9, (1, 2): 1.0}, units) is None
     assert read_starts(inst, {(i, 1): 1.0 for i in range(4)}).tolist() == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("solver", ["milp", "cpsat"])
+def test_time_limit_covers_set_up_on_a_large_instance(solver):
+    """1,000 Poisson requests (M = 54,067) with a 2 s limit: the model cannot be built in
+    time, so the answer is the best schedule found and the bounds, within the limit
+    (before issue 13 this ran for minutes and took gigabytes)."""
+    import time
+
+    inst = kvopt.generate("poisson", seed=1, n=1000)
+    began = time.perf_counter()
+    res = kvopt.solve(inst, solver, time_limit=2.0)
+    assert time.perf_counter() - began < 4.0
+    assert res.status == "feasible" and res.lower_bound <= res.objective
+    assert "not built" in str(res.metadata.get("termination", res.metadata.get("cpsat_status")))
+    kvopt.verify(inst, res.schedule, allow_eviction=False)
