@@ -114,9 +114,10 @@ def prepare(
         their trivial windows).
     primal_budget
         Seconds for :func:`kvopt.solvers.primal.best_schedule` (policy seeds, local search,
-        CP-SAT LNS) to build the warm start; ``None``: a tenth of ``time_limit``, at most
-        10 s (0 without a time limit); 0: earliest fit only. With ``heuristic`` the
-        schedules of every applicable policy are candidates in any case (they are cheap).
+        CP-SAT LNS) to build the warm start; ``None``: :func:`primal_share` (a tenth of
+        ``time_limit``, at most 10 s and 0.1 s per request; 0 without a time limit);
+        0: earliest fit only. With ``heuristic`` the schedules of every applicable policy
+        are candidates in any case (they are cheap).
     """
     candidates = []
     if initial is not None:
@@ -125,21 +126,23 @@ def prepare(
         except KvoptError as e:
             raise KvoptError(f"the initial schedule is not feasible: {e}") from None
         candidates.append(initial.starts(instance))
+    trivial = trivial_lower_bound(instance)
+    dp = owner_dp_seconds(instance)
+    cheap = dp <= (OWNER_DP_SECONDS if time_limit is None else 0.1 * time_limit)
+    known = max(trivial, owner_capacity_bound(instance)) if cheap else trivial
     if heuristic or not candidates:
         budget = 1.0 if time_limit is None else min(1.0, 0.1 * time_limit)
-        primal = primal_share(time_limit) if primal_budget is None else primal_budget
+        primal = primal_share(time_limit, instance.n) if primal_budget is None else primal_budget
         if heuristic and primal > 0:
             user = None if initial is None else candidates[0]
-            candidates.append(best_schedule(instance, time_limit=primal, initial=user).start)
+            found = best_schedule(instance, time_limit=primal, initial=user, lower_bound=known)
+            candidates.append(found.start)
         else:
             candidates.append(earliest_fit(instance, improve=heuristic, time_budget=budget))
             if heuristic:
                 candidates.extend(s.start for s in policy_seeds(instance) if s.start is not None)
     start = min(candidates, key=lambda st: total_latency(instance, st))
     ub = total_latency(instance, start)
-    trivial = trivial_lower_bound(instance)
-    dp = owner_dp_seconds(instance)
-    cheap = dp <= (OWNER_DP_SECONDS if time_limit is None else 0.1 * time_limit)
     others = None
     if windows and instance.n > 1 and cheap:
         budget = None if time_limit is None else 0.1 * time_limit
@@ -151,7 +154,7 @@ def prepare(
         trivial_bound=trivial,
         windows=win,
         identical=identical_groups(instance) if symmetry else [],
-        lower_bound=max(trivial, owner_capacity_bound(instance)) if cheap else trivial,
+        lower_bound=known,
     )
     left = None if time_limit is None else 0.2 * time_limit
     fits = model_refusal(instance, win, left) is None
@@ -191,9 +194,10 @@ def others_owner_bounds(instance: Instance, *, time_limit: float | None = None) 
     return out
 
 
-def primal_share(time_limit: float | None) -> float:
-    """Default seconds of the primal search: a tenth of ``time_limit``, at most 10 s."""
-    return 0.0 if time_limit is None else min(10.0, 0.1 * time_limit)
+def primal_share(time_limit: float | None, n: int) -> float:
+    """Default seconds of the primal search: a tenth of ``time_limit``, at most 10 s and
+    at most 0.1 s per request (small instances need little and are solved exactly)."""
+    return 0.0 if time_limit is None else min(10.0, 0.1 * time_limit, 0.1 * n)
 
 
 def remaining(time_limit: float | None, since: float) -> float | None:

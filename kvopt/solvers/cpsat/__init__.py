@@ -35,6 +35,7 @@ def solve(
     heuristic: bool = True,
     owner: bool = True,
     owner_share: float = 0.3,
+    primal: float | None = None,
     parameters: dict | None = None,
 ) -> Result:
     """Minimum total latency by CP-SAT (the ``"cpsat"`` backend of :func:`kvopt.solve`).
@@ -63,10 +64,19 @@ def solve(
         Solve the owner LP first, in at most ``owner_share`` of the time limit
         (``models/owner_lp.md``): its bound is reported, its binding rows are added over
         the booleans and the objective is bounded below by it.
+    primal
+        Seconds of the primal search for the warm start (as in the MILP backend).
     """
     began = time.perf_counter()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
-    prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
+    prepared = prepare(
+        instance,
+        initial,
+        heuristic=heuristic,
+        time_limit=time_limit,
+        primal_budget=primal,
+        **levers,
+    )
     strong = strengthen(
         instance,
         prepared,

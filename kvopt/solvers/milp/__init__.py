@@ -43,6 +43,7 @@ def solve(
     heuristic: bool = True,
     owner: bool = True,
     owner_share: float = 0.3,
+    primal: float | None = None,
     stop_at_bound: bool = True,
     solver_options: dict[str, Any] | None = None,
 ) -> Result:
@@ -80,6 +81,11 @@ def solve(
         binding owner rows are added to the MILP (valid inequalities).
     owner_share
         Share of the time limit the owner LP may take.
+    primal
+        Seconds of the primal search for the warm start
+        (:func:`kvopt.solvers.primal.best_schedule`; ``None``: a tenth of the time limit,
+        at most 0.1 s per request
+        and 10 s; 0: earliest fit and the policies only).
     stop_at_bound
         Return the warm start without building the MILP when the bounds already prove
         it optimal (``metadata["termination"] == "bound"``).
@@ -94,7 +100,14 @@ def solve(
     """
     began = time.perf_counter()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
-    prepared = prepare(instance, initial, heuristic=heuristic, time_limit=time_limit, **levers)
+    prepared = prepare(
+        instance,
+        initial,
+        heuristic=heuristic,
+        time_limit=time_limit,
+        primal_budget=primal,
+        **levers,
+    )
     strong = strengthen(
         instance,
         prepared,

@@ -114,6 +114,7 @@ def best_schedule(
     seed: int = 0,
     initial: np.ndarray | None = None,
     policies: bool = True,
+    lower_bound: int | None = None,
     ils_share: float = 0.7,
     ils_iterations: int | None = None,
     lns_steps: int | None = None,
@@ -151,6 +152,8 @@ def best_schedule(
     policies
         Also seed with every policy's schedule (``False``: only the earliest-fit orders
         and ``initial``, for a caller that has the policies' schedules already).
+    lower_bound
+        A proven lower bound: the search stops as soon as a schedule meets it.
     ils_share
         Fraction of the time left after the seeds given to the local search.
     ils_iterations, lns_steps
@@ -174,7 +177,8 @@ def best_schedule(
         if s.start is not None:
             best.offer(s.start, s.objective, s.source)
     rng = np.random.default_rng(seed)
-    if instance.n > 1 and time.perf_counter() < deadline:
+    proven = lower_bound is not None and best.value <= lower_bound
+    if instance.n > 1 and time.perf_counter() < deadline and not proven:
         natural = [s for s in seeds if s.source in {f"earliest-fit {x}" for x in ORDER_NAMES}]
         first = min(natural, key=lambda s: s.objective)
         ils_deadline = time.perf_counter() + ils_share * (deadline - time.perf_counter())
