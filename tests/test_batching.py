@@ -156,3 +156,7 @@ def test_cli_batching(tmp_path, capsys):
     assert '"mean_latency_seconds"' in capsys.readouterr().out
     cmp = ["compare", str(src), "--policy", "vllm", "--time-model", A100, "--jobs", "1"]
     assert main([*cmp, "--batching", "prefill-first", "--no-progress"]) == 0
+    capsys.readouterr()
+    no_model = ["compare", str(src), "--policy", "vllm", "--jobs", "1", "--no-progress"]
+    assert main([*no_model, "--batching", "prefill-first"]) == 2
+    assert "needs a calibrated time model" in capsys.readouterr().err
