@@ -40,7 +40,7 @@ from kvopt.numeric import exact_mean
 from kvopt.policies.oracle import check_predictions
 from kvopt.policies.spec import label, policy_from_spec
 from kvopt.series import Series, series_of
-from kvopt.simulate import simulate
+from kvopt.simulate import check_batching, simulate
 from kvopt.time_model import get_time_model
 from kvopt.verify import verify
 
@@ -140,12 +140,13 @@ def run_one(
     time_model: str | None,
     oracle: bool,
     keep: bool = False,
+    batching: str = "mixed",
 ) -> PolicyRun:
     """Simulate one policy, verify its schedule again, and build its row (a worker task)."""
     if isinstance(instance, dict):
         instance = Instance.from_arrays(**instance)
     policy = policy_from_spec(spec) if isinstance(spec, str) else spec
-    res = simulate(instance, policy, time_model, oracle=bool(oracle))
+    res = simulate(instance, policy, time_model, oracle=bool(oracle), batching=batching)
     rep = verify(res.instance, res.schedule, allow_eviction=bool(policy.may_evict))
     summary = res.summary()
     figures = _second_figures(summary) if res.time_model is not None else _round_figures(res)
@@ -262,6 +263,7 @@ def compare(
     oracle: bool = False,
     progress: Callable[[PolicyRun], None] | None = None,
     out: str | os.PathLike[str] | None = None,
+    batching: str = "mixed",
 ) -> CompareTable:
     """Simulate ``policies`` on ``instance``, verify every schedule, and tabulate.
 
@@ -286,6 +288,9 @@ def compare(
     out
         A directory: each policy's verified schedule is written there as it finishes,
         ``<instance>.<policy>.sol.json`` (check it with ``kvopt verify``).
+    batching
+        Batch semantics of the calibrated-time simulation (:func:`kvopt.simulate.simulate`,
+        ``models/batching.md``): ``"mixed"`` (default) or ``"prefill-first"``.
 
     Raises
     ------
@@ -298,6 +303,7 @@ def compare(
     specs = _prepare(instance, policies, oracle)
     if time_model is not None:
         get_time_model(time_model)  # an unknown name fails before any work
+    check_batching(batching, get_time_model(time_model) if time_model else None)
     if jobs is None:
         jobs = min(len(specs), os.cpu_count() or 1)
     if out is not None:
@@ -316,12 +322,12 @@ def compare(
     keep = out is not None
     if jobs <= 1 or len(specs) == 1:
         for k, spec in enumerate(specs):
-            finished(k, run_one(instance, spec, time_model, oracle, keep))
+            finished(k, run_one(instance, spec, time_model, oracle, keep, batching))
     else:
         packed = pack(instance)
         with ProcessPoolExecutor(max_workers=min(jobs, len(specs))) as pool:
             futures = {
-                pool.submit(run_one, packed, spec, time_model, oracle, keep): k
+                pool.submit(run_one, packed, spec, time_model, oracle, keep, batching): k
                 for k, spec in enumerate(specs)
             }
             for fut in as_completed(futures):

@@ -47,8 +47,14 @@ def clock_start(result: SimResult) -> float:
 
 
 def energy(result: SimResult) -> Energy | None:
-    """The energy of a timed simulation whose hardware has a power model, else ``None``."""
+    """The energy of a timed simulation whose hardware has a power model, else ``None``.
+
+    ``None`` also with ``batching="prefill-first"``: the energy model sums mixed rounds
+    (``models/batching.md``).
+    """
     power = power_model_for(result.time_model)
+    if result.metadata.get("batching", "mixed") != "mixed":
+        return None
     if power is None or result.time_model is None or result.makespan_seconds is None:
         return None
     span = result.makespan_seconds - clock_start(result)

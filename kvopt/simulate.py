@@ -34,6 +34,16 @@ is affine in kv (the model's definition; time models must keep that form).
   ignored: the result's ``instance`` carries the arrival rounds that the simulation
   produced, and the schedule is verified against it. Latency in seconds is measured
   from ``arrival_time``.
+
+Batching (``batching=``, calibrated time only; ``models/batching.md``). ``"mixed"``
+(default): new prompts run in the same round as the running decodes, as above.
+``"prefill-first"``: a reconstruction of Vidur's vLLM (v0) scheduler — a round that
+starts requests is split into a prefill-only pass for them, during which the running
+decodes stall, followed by the decode pass. The schedule in model rounds is unchanged
+(the same starts, tokens and memory in every round, so :func:`kvopt.verify` checks the
+same rules); only the seconds differ: the admission round lasts
+``d(0, P, K_new) + d(D, 0, K - K_new)`` instead of ``d(D, P, K)``, and the new requests'
+first token comes at the end of the prefill pass.
 """
 
 from __future__ import annotations
@@ -57,6 +67,9 @@ from kvopt.verify import Report, verify
 
 _INF = float("inf")
 _EPS = 1e-9
+
+#: The batch semantics of the calibrated-time simulation (``models/batching.md``).
+BATCHINGS = ("mixed", "prefill-first")
 
 
 class SimulationError(KvoptError):
@@ -169,12 +182,55 @@ class SimResult:
         )
 
 
-class _Clock:
-    """Seconds at round boundaries, advanced over stretches in closed form."""
+def check_batching(batching: str, time_model: TimeModel | None) -> None:
+    """Refuse an unknown ``batching`` or one other than ``"mixed"`` without calibrated time.
 
-    def __init__(self, model: TimeModel) -> None:
+    Raises
+    ------
+    KvoptError
+        If ``batching`` is not in :data:`BATCHINGS`, or is not ``"mixed"`` while the
+        simulation has no time model or the unit one (the papers' model stays as it is).
+    """
+    if batching not in BATCHINGS:
+        raise KvoptError(f"unknown batching {batching!r} (known: {', '.join(BATCHINGS)})")
+    if batching != "mixed" and (time_model is None or time_model.name == "unit"):
+        raise KvoptError(
+            f"batching {batching!r} needs a calibrated time model (e.g. "
+            "a100-tp2-llama2-70b); the unit-time model of the papers is always 'mixed'"
+        )
+
+
+class _Clock:
+    """Seconds at round boundaries, advanced over stretches in closed form.
+
+    Parameters
+    ----------
+    model
+        The time model.
+    batching
+        One of :data:`BATCHINGS`; it changes only the first round of a stretch that
+        starts requests while others decode.
+    """
+
+    def __init__(self, model: TimeModel, batching: str = "mixed") -> None:
         self.model = model
         self.idle = float(model.round_duration(0, 0, 0))
+        self.prefill_first = batching == "prefill-first"
+        self.first_token = 0.0  # seconds from the boundary to the new requests' first token
+
+    def _first_round(self, C: int, B: int, new: int, prefill: int, t: int) -> float:
+        """Seconds of round ``t+1``; sets :attr:`first_token` for the requests it starts."""
+        d = self.model.round_duration
+        kv = B + (t + 1) * C
+        if self.prefill_first and new and C > new:
+            # the new prompts alone (they hold s_i + 1 each), the decodes stalled; then
+            # the decode pass of the others (models/batching.md)
+            pre = float(d(0, prefill, prefill + new))
+            self.first_token = pre
+            return pre + float(d(C - new, 0, kv - prefill - new))
+        d1 = float(d(C - new, prefill, kv))
+        self.first_token = d1
+        return d1
 
     def stretch(self, C: int, B: int, new: int, prefill: int, t: int):
         """``D(j)``: seconds of rounds ``t+1 .. t+j`` with the batch fixed (``j >= 1``)."""
@@ -182,7 +238,7 @@ class _Clock:
         if C == 0:
             idle = self.idle
             return lambda j: j * idle
-        d1 = float(d(C - new, prefill, B + (t + 1) * C))
+        d1 = self._first_round(C, B, new, prefill, t)
 
         def D(j: int) -> float:
             if j <= 1:
@@ -231,6 +287,7 @@ def simulate(
     *,
     max_evictions: int | None = None,
     oracle: bool | None = None,
+    batching: str = "mixed",
 ) -> SimResult:
     """Run ``policy`` on ``instance`` and verify the schedule it produces.
 
@@ -255,6 +312,12 @@ def simulate(
         (:func:`kvopt.policies.oracle.check_predictions`): ``True`` lets it see the true
         outputs, ``False`` refuses with a :class:`~kvopt.policies.base.PolicyError`,
         ``None`` (default) lets it and warns (:class:`~kvopt.policies.oracle.OracleWarning`).
+    batching
+        ``"mixed"`` (default: new prompts in the same round as the decodes) or
+        ``"prefill-first"`` (a reconstruction of Vidur's vLLM-v0 scheduler: an admission
+        round is a prefill-only pass, the running decodes stall for its duration). Only
+        with a calibrated time model; it changes seconds, never the schedule in rounds
+        (``models/batching.md``).
 
     Returns
     -------
@@ -267,9 +330,12 @@ def simulate(
         round over M, a decision names a request in the wrong state, or the policy
         stalls (requests wait, nothing runs, nothing will arrive and it starts nothing)
         or evicts more than ``max_evictions`` runs.
+    KvoptError
+        If ``batching`` is unknown, or not ``"mixed"`` without a calibrated time model.
     """
     t_begin = time.perf_counter()
     policy, time_model, sees_truth = resolve_run(instance, policy, time_model, oracle)
+    check_batching(batching, time_model)
     n, M = instance.n, instance.memory
     clairvoyant = bool(getattr(policy, "clairvoyant", False))
     may_evict = bool(getattr(policy, "may_evict", False))
@@ -280,7 +346,7 @@ def simulate(
     output = instance.output.tolist()
 
     seconds_mode = time_model is not None and instance.arrival_time is not None
-    clock_model = _Clock(time_model) if time_model is not None else None
+    clock_model = _Clock(time_model, batching) if time_model is not None else None
     if seconds_mode:
         arr_key = instance.arrival_time.tolist()  # type: ignore[union-attr]
         order = np.argsort(instance.arrival_time, kind="stable").tolist()
@@ -441,7 +507,7 @@ def simulate(
         nxt = int(nxt)
         if timed:
             if start:
-                end_first = clock + D(1)  # type: ignore[misc]
+                end_first = clock + clock_model.first_token  # type: ignore[union-attr]
                 for i in start:
                     if first_clock[i] < 0:  # type: ignore[index]
                         first_clock[i] = end_first  # type: ignore[index]
@@ -464,6 +530,8 @@ def simulate(
     makespan_s = None
     if timed:
         meta["time_model"] = time_model.name  # type: ignore[union-attr]
+        if batching != "mixed":  # the default leaves the metadata as it was
+            meta["batching"] = batching
         ac = np.asarray(arrival_clock, dtype=np.float64)
         lat_s = np.asarray(done_clock, dtype=np.float64) - ac
         ttft_s = np.asarray(first_clock, dtype=np.float64) - ac

@@ -29,7 +29,7 @@ from kvopt.io import load_instance
 from kvopt.plot import output_format
 from kvopt.policies import POLICIES
 from kvopt.report_table import progress_bar
-from kvopt.simulate import SimulationError
+from kvopt.simulate import BATCHINGS, SimulationError
 from kvopt.time_model import TIME_MODELS
 
 NAME = "compare"
@@ -50,6 +50,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--time-model",
         choices=sorted(TIME_MODELS),
         help="give rounds durations: figures in seconds, and energy",
+    )
+    p.add_argument(
+        "--batching",
+        choices=BATCHINGS,
+        default="mixed",
+        help="batch semantics with a calibrated time model: mixed (default) or "
+        "prefill-first (vLLM-v0 style; models/batching.md)",
     )
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
     p.add_argument(
@@ -109,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
                 oracle=args.oracle,
                 progress=advance,
                 out=args.out,
+                batching=args.batching,
             )
     except SimulationError as e:
         print(f"kvopt compare: {e}", file=sys.stderr)

@@ -5,6 +5,8 @@ Examples::
     kvopt simulate instances/example6.json --policy mcsf --out out/example6.mcsf.json
     kvopt simulate trace.json --policy vllm --set eviction=sglang --time-model unit \\
         --out out/trace.sglang.json
+    kvopt simulate trace.json --policy vllm --time-model a100-tp2-llama2-70b \\
+        --batching prefill-first --out out/trace.vllm-v0.json
 
 ``--set key=value`` sets a policy parameter (``kvopt policies`` lists them); values are
 read as the parameter's type (true/false, integers, numbers, names). The output is a
@@ -26,7 +28,7 @@ from kvopt.files import check_output
 from kvopt.io import load_instance, save_solution
 from kvopt.policies import POLICIES, make_policy
 from kvopt.policies.spec import parse_params, parse_value  # noqa: F401  (re-exported)
-from kvopt.simulate import SimulationError, simulate
+from kvopt.simulate import BATCHINGS, SimulationError, check_batching, simulate
 from kvopt.text import escape
 from kvopt.time_model import get_time_model
 
@@ -47,6 +49,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--time-model", help="give rounds durations (e.g. unit)")
     p.add_argument(
+        "--batching",
+        choices=BATCHINGS,
+        default="mixed",
+        help="batch semantics with a calibrated time model: mixed (default) or "
+        "prefill-first (vLLM-v0 style; models/batching.md)",
+    )
+    p.add_argument(
         "--oracle",
         action="store_true",
         help="let a policy that plans with predictions see the true outputs when the "
@@ -59,10 +68,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     policy = make_policy(args.policy, **parse_params(args.policy, args.params))
     model = get_time_model(args.time_model) if args.time_model else None
+    check_batching(args.batching, model)
     inst = load_instance(args.instance)
     check_output(args.out)  # before simulating, not after
     try:
-        res = simulate(inst, policy, model, oracle=args.oracle)
+        res = simulate(inst, policy, model, oracle=args.oracle, batching=args.batching)
     except SimulationError as e:
         print(f"kvopt simulate: {escape(e)}", file=sys.stderr)
         return 1
