@@ -294,7 +294,7 @@ def strengthen(
     time_limit = None if left is None else share * left
     if instance.n < 2 or prepared.lower_bound >= prepared.upper_bound:
         return {"owner_lp": "skipped", "binding": []}
-    why = model_refusal(instance, prepared.windows, time_limit)
+    why = model_refusal(instance, prepared.windows, None)  # memory only: no Pyomo here
     if why is not None:
         return {"owner_lp": f"skipped: {why}", "binding": []}
     from kvopt.solvers.owner_lp import owner_lp_bound
