@@ -43,7 +43,7 @@ from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
-from kvopt.semi_online import _cap, _move
+from kvopt.semi_online import _cap, _choice_dtype, _move
 
 #: Default cap on the states of one layer.
 MAX_STATES = 2_000_000
@@ -164,7 +164,7 @@ class _Layers:
     def add(self, t: int, parent: np.ndarray, move: np.ndarray) -> None:
         self.time.append(t)
         self.parent.append(parent.astype(np.int32))
-        self.move.append(move.astype(np.uint16))
+        self.move.append(move.astype(_choice_dtype(int(move.max(initial=0)))))
         self.total += parent.size
 
     def counts(self, layer: int, index: int) -> dict[int, int]:
