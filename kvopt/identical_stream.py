@@ -195,19 +195,29 @@ def _step(table: _MoveTable, sid, Q, g, best: int):
     return nsid[keep], nQ[keep], ng[keep], par[keep], x[keep]
 
 
-def _search(arrival: np.ndarray, s: int, o: int, M: int, limits: dict) -> tuple[dict, int, dict]:
+def _search(
+    times: np.ndarray,
+    per: np.ndarray,
+    table: _MoveTable,
+    limits: dict,
+    start: tuple[int, int, int] = (0, 0, 0),
+) -> tuple[dict, int, dict]:
     """The forward DP; returns ``({t: x}, optimal sum of waiting, statistics)``.
 
-    ``origin[j]`` is the position of current state ``j`` in the last stored layer
-    (complete schedules are taken out of a layer after it is stored).
+    ``per[j]`` requests arrive at ``times[j]`` (increasing); the search starts at time
+    ``start[0]`` (at most ``times[0]``) in staircase ``start[1]`` of ``table`` with
+    ``start[2]`` requests already waiting. ``origin[j]`` is the position of current
+    state ``j`` in the last stored layer (complete schedules are taken out of a layer
+    after it is stored).
     """
-    times, per = np.unique(np.asarray(arrival, dtype=np.int64), return_counts=True)
-    table = _MoveTable(s, o, M)
     layers = _Layers()
-    sid, Q, g = (np.zeros(1, dtype=np.int64) for _ in range(3))
+    t, sid0, q0 = start
+    sid = np.array([sid0], dtype=np.int64)
+    Q = np.array([q0], dtype=np.int64)
+    g = np.zeros(1, dtype=np.int64)
     origin = np.zeros(1, dtype=np.int64)
     best, best_at = np.iinfo(np.int64).max, None
-    k, t, widest = 0, int(times[0]), 1
+    k, widest = 0, 1
     deadline = limits["deadline"]
     while sid.size:
         if k < times.size and times[k] == t:
@@ -220,7 +230,7 @@ def _search(arrival: np.ndarray, s: int, o: int, M: int, limits: dict) -> tuple[
         if sid.size > limits["max_states"] or layers.total > limits["max_total"]:
             raise _Limit(f"{sid.size} states in one layer, {layers.total} in all")
         if deadline is not None and time.perf_counter() > deadline:
-            raise _Limit(f"time limit reached at round {t} of {int(times[-1])}")
+            raise _Limit(f"time limit reached at round {t}")
         if k == times.size:  # all arrived: a state with an empty queue is complete
             done = Q == 0
             if done.any():
@@ -230,7 +240,7 @@ def _search(arrival: np.ndarray, s: int, o: int, M: int, limits: dict) -> tuple[
             keep = ~done & (g < best)
             sid, Q, g, origin = sid[keep], Q[keep], g[keep], origin[keep]
             t += 1
-        elif int(times[k]) - t >= o and not Q.any():  # all staircases expire first (Lemma 4)
+        elif int(times[k]) - t >= table.o and not Q.any():  # all staircases expire first (Lemma 4)
             j = int(np.argmin(g))
             layers.add(t + 1, origin[j : j + 1], np.zeros(1, dtype=np.int64))
             sid, Q, g = np.zeros(1, np.int64), np.zeros(1, np.int64), g[j : j + 1].copy()
@@ -303,8 +313,9 @@ def optimal_counts(
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     limits = {"max_states": max_states, "max_total": max_total, "deadline": deadline}
+    times, per = np.unique(a, return_counts=True)
     try:
-        counts, _, stats = _search(a, s, o, M, limits)
+        counts, _, stats = _search(times, per, _MoveTable(s, o, M), limits, (int(times[0]), 0, 0))
     except _Limit as stop:
         raise StreamError(
             f"identical-stream: the exact search for n={a.size}, s={s}, o={o}, M={M} "
@@ -393,3 +404,35 @@ def solve(
         schedule=Schedule.from_indices(instance, np.arange(instance.n), starts),
         metadata={**info, "n": instance.n, "prompt": s, "output": o, "memory": M},
     )
+
+
+class StreamPlanner:
+    """Exact plans from a running state, for policies (:mod:`kvopt.policies.compensated`).
+
+    Holds one lazily grown staircase table for ``(s, o, M)``. A policy tracks the
+    staircase of its own past starts with :meth:`after` and asks :meth:`first_start`
+    for the first decision of an optimal schedule of the deterministic problem "these
+    requests wait now, these arrive later".
+    """
+
+    def __init__(self, s: int, o: int, M: int) -> None:
+        _checked([], s, o, M)
+        self.table = _MoveTable(s, o, M)
+        self.limits = {"max_states": MAX_STATES, "max_total": MAX_TOTAL, "deadline": None}
+
+    def cap(self, sid: int) -> int:
+        """Most requests that may start now from staircase ``sid``."""
+        row = self.table.rows(np.array([sid]))[0]
+        return int(np.flatnonzero(row >= 0).max())
+
+    def after(self, sid: int, x: int) -> int:
+        """The staircase after starting ``x`` requests (``x <= cap(sid)``)."""
+        return int(self.table.rows(np.array([sid]))[0, x])
+
+    def first_start(self, sid: int, waiting: int, times, counts) -> int:
+        """Starts at time 0 of an optimal plan: ``waiting`` now, ``counts[j]`` at ``times[j] > 0``."""
+        times = np.asarray(times, dtype=np.int64)
+        counts = np.asarray(counts, dtype=np.int64)
+        keep = counts > 0
+        plan, _, _ = _search(times[keep], counts[keep], self.table, self.limits, (0, sid, waiting))
+        return int(plan.get(0, 0))

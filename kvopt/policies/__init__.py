@@ -14,6 +14,7 @@ from kvopt.policies.alpha_greedy import AlphaGreedy
 from kvopt.policies.amax import AMax
 from kvopt.policies.amin import AMin
 from kvopt.policies.base import Decision, OnlineView, Policy, PolicyBase, PolicyError
+from kvopt.policies.compensated import CompensatedCoupling
 from kvopt.policies.fcfs import FCFS
 from kvopt.policies.hsf import HSF
 from kvopt.policies.mc_benchmark import MCBenchmark
@@ -37,6 +38,7 @@ POLICIES: dict[str, type[PolicyBase]] = {
         AMax,
         AMin,
         SortedF,
+        CompensatedCoupling,
     )
 }
 
@@ -69,6 +71,7 @@ __all__ = [
     "AMin",
     "AlphaClearing",
     "AlphaGreedy",
+    "CompensatedCoupling",
     "Decision",
     "FCFS",
     "HSF",
