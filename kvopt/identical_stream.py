@@ -430,7 +430,7 @@ class StreamPlanner:
         return int(self.table.rows(np.array([sid]))[0, x])
 
     def first_start(self, sid: int, waiting: int, times, counts) -> int:
-        """Starts at time 0 of an optimal plan: ``waiting`` now, ``counts[j]`` at ``times[j] > 0``."""
+        """Starts now in an optimal plan: ``waiting`` now, ``counts[j]`` at ``times[j] > 0``."""
         times = np.asarray(times, dtype=np.int64)
         counts = np.asarray(counts, dtype=np.int64)
         keep = counts > 0

@@ -36,9 +36,7 @@ from kvopt.generators.base import GeneratorError, Param, as_generator, resolve
 from kvopt.model import Instance
 
 #: Family name -> module.
-FAMILIES = {
-    m.NAME: m for m in (paper1, poisson, trace, identical, blocking_thin, amax, stochastic)
-}
+FAMILIES = {m.NAME: m for m in (paper1, poisson, trace, identical, blocking_thin, amax, stochastic)}
 
 #: Options every family accepts: predictions (see :mod:`kvopt.generators.predictions`).
 PREDICTION_PARAMS = (

@@ -19,9 +19,11 @@ from kvopt.policies.fcfs import FCFS
 from kvopt.policies.hsf import HSF
 from kvopt.policies.mc_benchmark import MCBenchmark
 from kvopt.policies.mcsf import MCSF
+from kvopt.policies.nested_wait import NestedWait
 from kvopt.policies.sf import SF
 from kvopt.policies.sorted_f import SortedF
 from kvopt.policies.vllm import VLLM
+from kvopt.policies.wait import Wait
 
 #: Command-line name -> policy class.
 POLICIES: dict[str, type[PolicyBase]] = {
@@ -39,6 +41,8 @@ POLICIES: dict[str, type[PolicyBase]] = {
         AMin,
         SortedF,
         CompensatedCoupling,
+        Wait,
+        NestedWait,
     )
 }
 
@@ -77,6 +81,7 @@ __all__ = [
     "HSF",
     "MCBenchmark",
     "MCSF",
+    "NestedWait",
     "OnlineView",
     "Policy",
     "PolicyBase",
@@ -84,5 +89,6 @@ __all__ = [
     "SF",
     "SortedF",
     "VLLM",
+    "Wait",
     "make_policy",
 ]

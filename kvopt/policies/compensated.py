@@ -162,7 +162,7 @@ class CompensatedCoupling(TypedPolicy):
         window: int = 0,
         queue_cap: int = 0,
         scenarios: int = 0,
-        rounding: str = "nearest",
+        rounding: str = "ceil",
         penalty: int = 2,
         seed: int = 0,
     ) -> None:
