@@ -31,7 +31,8 @@ def test_mixed_types_poisson_and_round_horizon():
     assert inst.output[kinds == 1].min() >= 12 and inst.output[kinds == 1].max() <= 20
     assert (kinds == 1).mean() == pytest.approx(0.75, abs=0.05)
     assert inst.n / 3000 == pytest.approx(0.5, rel=0.08)
-    assert type_work([(2, 12, 20)])[0] == pytest.approx(np.mean([2 * o + o * (o + 1) / 2 for o in range(12, 21)]))
+    expected = np.mean([2 * o + o * (o + 1) / 2 for o in range(12, 21)])
+    assert type_work([(2, 12, 20)])[0] == pytest.approx(expected)
 
 
 def test_same_seed_same_instance():
