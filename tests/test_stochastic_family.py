@@ -22,8 +22,14 @@ def test_load_sets_the_rates_and_is_recorded():
 
 def test_mixed_types_poisson_and_round_horizon():
     inst = generate(
-        "stochastic", seed=1, rounds=3000, types="1:4,2:12-20", mix="1,3", rate=0.5,
-        arrivals="poisson", memory=60,
+        "stochastic",
+        seed=1,
+        rounds=3000,
+        types="1:4,2:12-20",
+        mix="1,3",
+        rate=0.5,
+        arrivals="poisson",
+        memory=60,
     )
     assert inst.arrival.max() < 3000
     kinds = np.array(inst.metadata["type"])

@@ -49,7 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--family", required=True, help="instance family (see kvopt generate)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a family parameter (repeatable)")  # fmt: skip
-    p.add_argument("--horizons", type=_horizons, default=[100, 1000, 10000],
+    p.add_argument("--horizons", default="100,1000,10000",
                    help="horizons, comma-separated (default 100,1000,10000)")  # fmt: skip
     p.add_argument("--unit", choices=UNITS, default="n",
                    help="what a horizon counts: n (requests, default) or rounds")  # fmt: skip
@@ -73,6 +73,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     policies = tuple(PolicySpec.parse(p) for p in args.policy)
+    args.horizons = _horizons(args.horizons)
     if args.jobs < 1:
         raise KvoptError(f"--jobs must be >= 1, got {args.jobs}")
     sweeps = horizon_sweeps(
