@@ -4,10 +4,10 @@ For every horizon (requests, or rounds with --unit rounds) and every seed, a tri
 generates an instance of FAMILY, simulates every --policy and pins down the hindsight
 OPT of that realisation: exact for streams of identical requests (kvopt's
 identical-stream algorithm), by MILP/CP-SAT up to --exact-max-n requests, otherwise
-bracketed between the best policy and a certified lower bound (trivial bound, LP
-relaxation up to --lp-max-n requests). The table gives the mean regret
-E[ALG] - E[OPT] with a 95 % confidence interval over seeds (a bracket where OPT is
-not exact) and the fitted growth regret ~ horizon^slope.
+bracketed between the best policy and a certified lower bound (kvopt.lower_bound:
+the owner LP up to --lp-max-n requests, the owner-capacity bound beyond). The table
+gives the mean regret E[ALG] - E[OPT] with a 95 % confidence interval over seeds (a
+bracket where OPT is not exact) and the fitted growth regret ~ horizon^slope.
 
 With --store FILE every finished trial is committed at once; the same command resumes
 (the ratio lab's store, one sweep per horizon). --jobs J runs J local processes,
@@ -24,13 +24,14 @@ import argparse
 import sys
 
 from kvopt.errors import KvoptError
-from kvopt.io import check_output
+from kvopt.files import check_output
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.regret import UNITS, horizon_sweeps, regret_trial
 from kvopt.ratio.regret_report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep
 from kvopt.ratio.store import Store
 from kvopt.ratio.trial import PolicySpec, check_sweep, parse_assignments
+from kvopt.text import escape
 
 NAME = "regret"
 HELP = "regret E[ALG] - E[hindsight OPT] vs horizon, with confidence intervals"
@@ -60,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exact-max-n", type=int, default=40,
                    help="mixed types: MILP/CP-SAT up to this many requests (40)")  # fmt: skip
     p.add_argument("--lp-max-n", type=int, default=500,
-                   help="mixed types: LP bound up to this many requests (500)")  # fmt: skip
+                   help="mixed types: owner-LP bound up to this many requests (500)")  # fmt: skip
     p.add_argument("--store", default=None, metavar="FILE", help="SQLite store (resumable)")
     p.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -105,5 +106,5 @@ def run(args: argparse.Namespace) -> int:
     )
     print(format_table(rows, labels))
     for (h, t), msg in sorted(errors.items()):
-        print(f"kvopt regret: horizon {h}, trial {t} failed: {msg}", file=sys.stderr)
+        print(f"kvopt regret: horizon {h}, trial {t} failed: {escape(msg)}", file=sys.stderr)
     return 1 if errors else 0

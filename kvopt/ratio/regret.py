@@ -9,8 +9,8 @@ every policy, and pin down the hindsight optimum of that realisation:
 * otherwise, up to ``exact_max_n`` requests: :func:`kvopt.ratio.trial.certify` (MILP,
   then CP-SAT, within the time limit; the policies' schedules are upper bounds);
 * beyond: a bracket, the best policy's total latency above and a certified lower
-  bound below (:func:`kvopt.bounds.trivial_lower_bound`, and the LP relaxation
-  :func:`kvopt.lower_bound` up to ``lp_max_n`` requests).
+  bound below, :func:`kvopt.lower_bound` (the owner LP up to ``lp_max_n`` requests,
+  the owner-capacity bound beyond; never below the trivial bound).
 
 Each horizon is one sweep of the ratio lab's store (:class:`kvopt.ratio.store.Store`,
 its key includes the horizon and ``"kind": "regret"``), run by
@@ -149,12 +149,12 @@ def hindsight_opt(instance: Instance, spec: RegretSpec, upper: dict[str, int]) -
         }
     if instance.n <= spec.exact_max_n:
         return certify(instance, solvers=("milp", "cpsat"), time_limit=spec.time_limit, upper=upper)
-    source = min(upper, key=upper.__getitem__)
-    lows = {"trivial": float(trivial_lower_bound(instance))}
-    if instance.n <= spec.lp_max_n:
-        from kvopt.solvers.lp_bound import lower_bound
+    from kvopt.solvers.lp_bound import lower_bound
 
-        lows["lp"] = float(lower_bound(instance, time_limit=spec.time_limit))
+    source = min(upper, key=upper.__getitem__)
+    method = "owner-lp" if instance.n <= spec.lp_max_n else "owner-capacity"
+    low = float(lower_bound(instance, time_limit=spec.time_limit, method=method))
+    lows = {"trivial": float(trivial_lower_bound(instance)), method: low}
     best = max(lows, key=lows.__getitem__)
     return {
         "status": "bound",

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.io import write_atomic, write_text_atomic
+from kvopt.files import write_atomic, write_text_atomic
 from kvopt.ratio.regret import regret_bracket
 
 # two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (then 1.96)
