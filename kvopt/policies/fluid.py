@@ -20,7 +20,7 @@ predictions that never underestimate no round exceeds M.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 from kvopt.policies.base import OnlineView, PolicyBase
 from kvopt.policies.lookahead import FutureProfile
@@ -38,7 +38,15 @@ def _known_types(view: OnlineView) -> tuple[list[int] | None, list[float] | None
 
 
 class TypedPolicy(PolicyBase):
-    """Per-type FIFO queues, known or estimated rates, and the look-ahead test."""
+    """Per-type FIFO queues, known or estimated rates, and the look-ahead test.
+
+    It plans with the view's ``predicted`` lengths, so on an instance without
+    predictions it sees the true outputs and :mod:`kvopt.policies.oracle` labels it an
+    oracle, like MC-SF (in the stochastic model the type, hence a fixed output, is
+    known at arrival).
+    """
+
+    lengths: ClassVar[str] = "predicted"
 
     def reset(self, view: OnlineView) -> None:
         self.M = view.memory

@@ -63,7 +63,8 @@ class NestedWait(LookaheadPolicy):
         "segments as planning lengths, buffer, eviction [R]"
     )
     order = "arrival"
-    lengths = "predicted"
+    #: Planned lengths are segment ends, never predictions (so not an oracle).
+    lengths = "segments"
     parameter_help: ClassVar[dict[str, str]] = {
         "threshold": "waiting requests needed before admission starts [R]",
         "patience": "rounds after which the oldest is admitted anyway (0: last segment end) [R]",
@@ -80,7 +81,9 @@ class NestedWait(LookaheadPolicy):
         return {"threshold": self.threshold, "patience": self.patience, "buffer": self.buffer}
 
     def reset(self, view: OnlineView) -> None:
+        self.lengths = "predicted"  # the engine's column lookup; replaced just below
         super().reset(view)
+        del self.lengths
         self.segments = segment_ends(view)
         self.length = [min(self.segments[0], self.M - s) for s in self.prompt]
         self.profile = FutureProfile(self.M - math.ceil(self.buffer * self.M))

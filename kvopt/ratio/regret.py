@@ -12,6 +12,10 @@ every policy, and pin down the hindsight optimum of that realisation:
   bound below, :func:`kvopt.lower_bound` (the owner LP up to ``lp_max_n`` requests,
   the owner-capacity bound beyond; never below the trivial bound).
 
+Policies that plan with predicted lengths see the true outputs when the instance has no
+predictions (``oracle=True``; in the stochastic model a request's type, hence its fixed
+output, is known at arrival); the record lists them under ``"oracle"``.
+
 Each horizon is one sweep of the ratio lab's store (:class:`kvopt.ratio.store.Store`,
 its key includes the horizon and ``"kind": "regret"``), run by
 :func:`kvopt.ratio.runner.run_sweep`: resumable, on any executor, with the same
@@ -29,13 +33,13 @@ import numpy as np
 from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
+from kvopt.policies import make_policy
 from kvopt.ratio.trial import (
     PolicySpec,
     Sweep,
     TrialSpec,
     certify,
     make_instance,
-    run_policy,
     trial_record,
     trial_seed,
 )
@@ -167,15 +171,22 @@ def hindsight_opt(instance: Instance, spec: RegretSpec, upper: dict[str, int]) -
 
 def regret_trial(spec: TrialSpec) -> dict[str, Any]:
     """One regret trial: generate, simulate every policy, pin down OPT."""
+    from kvopt.simulate import simulate
+
     if not isinstance(spec, RegretSpec):
         raise KvoptError("regret_trial needs a RegretSpec")
     t0 = time.perf_counter()
     inst = make_instance(spec.family, spec.seed, spec.params)
     alg: dict[str, int] = {}
+    oracles = []
     for p in spec.policies:
-        alg[p.label] = run_policy(inst, p)[0]
+        res = simulate(inst, make_policy(p.name, **dict(p.params)), oracle=True)
+        alg[p.label] = int(res.report.objective)
+        if res.metadata.get("oracle"):
+            oracles.append(p.label)
     opt = hindsight_opt(inst, spec, alg)
     rec = trial_record(spec, inst, alg, opt, time.perf_counter() - t0)
+    rec["oracle"] = oracles
     rec["horizon"] = spec.horizon
     rec["load"] = inst.metadata.get("load")
     return rec
