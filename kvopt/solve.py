@@ -25,6 +25,7 @@ SOLVERS: dict[str, str] = {
     "milp": "kvopt.solvers.milp:solve",
     "cpsat": "kvopt.solvers.cpsat:solve",
     "semi-online": "kvopt.semi_online:solve",
+    "identical-stream": "kvopt.identical_stream:solve",
 }
 
 

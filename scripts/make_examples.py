@@ -42,6 +42,7 @@ EXAMPLES = {
     "identical-s1-o2-m10": ("identical", 0, {"n": 7, "prompt": 1, "output": 2, "memory": 10}),
     "blocking-thin-m100": ("blocking-thin", 0, {"memory": 100}),
     "amax-family-alpha0.5": ("amax-family", 0, {"alpha": 0.5, "n": 60}),
+    "stochastic-load0.9": ("stochastic", 1, {"n": 200, "types": "2:20", "load": 0.9}),
 }
 
 

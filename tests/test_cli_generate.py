@@ -15,6 +15,7 @@ ARGS = {
     "identical": ["--n", "7"],
     "blocking-thin": ["--memory", "25"],
     "amax-family": ["--alpha", "0.5", "--n", "40"],
+    "stochastic": ["--types", "1:4,2:6-9", "--memory", "30", "--load", "0.9", "--n", "80"],
 }
 
 

@@ -91,7 +91,7 @@ def test_python_simulate_warns_and_records_oracle():
 
 def test_which_policies_plan_with_predictions():
     uses = {name for name, cls in POLICIES.items() if plans_with_predictions(cls)}
-    assert uses == {"mcsf", "mc-benchmark", "sf", "amax", "amin"}
+    assert uses == {"mcsf", "mc-benchmark", "sf", "amax", "amin", "cc", "wait"}
     inst = kvopt.load_instance("instances/example6.json")
     assert {n for n in POLICIES if is_oracle(make_policy(n), inst)} == uses | {"h-sf", "sorted-f"}
 

@@ -17,8 +17,9 @@ SMALL = {
     "identical": {"n": 5},
     "blocking-thin": {"memory": 30},
     "amax-family": {"alpha": 0.25, "n": 30},
+    "stochastic": {"n": 50, "types": "1:4,2:3-6", "memory": 20, "arrivals": "poisson"},
 }
-RANDOM = ("paper1-synthetic", "poisson", "trace")
+RANDOM = ("paper1-synthetic", "poisson", "trace", "stochastic")
 
 
 def test_every_family_is_covered():

@@ -34,6 +34,12 @@ VARIANTS = [
     ("amin", {"refine": "double", "evict_order": "latest-arrival"}),
     ("sorted-f", {}),
     ("sorted-f", {"exact_limit": 0}),
+    ("cc", {}),
+    ("cc", {"scenarios": 2, "rounding": "nearest", "window": 5}),
+    ("wait", {}),
+    ("wait", {"threshold": 1, "patience": 3}),
+    ("nested-wait", {}),
+    ("nested-wait", {"threshold": 1, "buffer": 0.0}),
 ]
 
 

@@ -26,6 +26,7 @@ from kvopt.cli import (
     plot,
     policies,
     ratio,
+    regret,
     simulate,
     solve,
     verify,
@@ -46,6 +47,7 @@ COMMANDS = [
     bound,
     plot,
     ratio,
+    regret,
     adversary,
     bounds,
 ]

@@ -29,13 +29,14 @@ from kvopt.generators import (
     paper1,
     poisson,
     predictions,
+    stochastic,
     trace,
 )
 from kvopt.generators.base import GeneratorError, Param, as_generator, resolve
 from kvopt.model import Instance
 
 #: Family name -> module.
-FAMILIES = {m.NAME: m for m in (paper1, poisson, trace, identical, blocking_thin, amax)}
+FAMILIES = {m.NAME: m for m in (paper1, poisson, trace, identical, blocking_thin, amax, stochastic)}
 
 #: Options every family accepts: predictions (see :mod:`kvopt.generators.predictions`).
 PREDICTION_PARAMS = (
@@ -61,7 +62,7 @@ def generate(
     ----------
     family
         A key of :data:`FAMILIES` (``paper1-synthetic``, ``poisson``, ``trace``,
-        ``identical``, ``blocking-thin``, ``amax-family``).
+        ``identical``, ``blocking-thin``, ``amax-family``, ``stochastic``).
     seed
         An integer seed (recorded in the metadata) or a numpy Generator.
     name

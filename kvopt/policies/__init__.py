@@ -14,13 +14,16 @@ from kvopt.policies.alpha_greedy import AlphaGreedy
 from kvopt.policies.amax import AMax
 from kvopt.policies.amin import AMin
 from kvopt.policies.base import Decision, OnlineView, Policy, PolicyBase, PolicyError
+from kvopt.policies.compensated import CompensatedCoupling
 from kvopt.policies.fcfs import FCFS
 from kvopt.policies.hsf import HSF
 from kvopt.policies.mc_benchmark import MCBenchmark
 from kvopt.policies.mcsf import MCSF
+from kvopt.policies.nested_wait import NestedWait
 from kvopt.policies.sf import SF
 from kvopt.policies.sorted_f import SortedF
 from kvopt.policies.vllm import VLLM
+from kvopt.policies.wait import Wait
 
 #: Command-line name -> policy class.
 POLICIES: dict[str, type[PolicyBase]] = {
@@ -37,6 +40,9 @@ POLICIES: dict[str, type[PolicyBase]] = {
         AMax,
         AMin,
         SortedF,
+        CompensatedCoupling,
+        Wait,
+        NestedWait,
     )
 }
 
@@ -69,11 +75,13 @@ __all__ = [
     "AMin",
     "AlphaClearing",
     "AlphaGreedy",
+    "CompensatedCoupling",
     "Decision",
     "FCFS",
     "HSF",
     "MCBenchmark",
     "MCSF",
+    "NestedWait",
     "OnlineView",
     "Policy",
     "PolicyBase",
@@ -81,5 +89,6 @@ __all__ = [
     "SF",
     "SortedF",
     "VLLM",
+    "Wait",
     "make_policy",
 ]

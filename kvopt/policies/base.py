@@ -83,6 +83,9 @@ class OnlineView:
         instance)"``: where ``predicted`` came from.
     perfect_predictions
         Whether the instance had no predictions so the true output stands in for them.
+    metadata
+        The instance's metadata (read-only), e.g. the known arrival process that the
+        ``stochastic`` family records (``models/stochastic.md``).
     """
 
     __slots__ = (
@@ -95,6 +98,7 @@ class OnlineView:
         "output",
         "prediction_source",
         "perfect_predictions",
+        "metadata",
     )
 
     def __init__(self, instance: Instance, clairvoyant: bool) -> None:
@@ -116,6 +120,7 @@ class OnlineView:
         else:
             self.output_lo = self.output_hi = self.predicted
         self.output = out.tolist() if clairvoyant else None
+        self.metadata = instance.metadata
 
     def capped(self, lengths: list[int] | np.ndarray) -> list[int]:
         """``lengths`` clamped to ``[1, M - prompt]`` (no request can need more)."""
