@@ -368,6 +368,8 @@ def simulate(
     heappush, heappop = heapq.heappush, heapq.heappop
 
     ptr = done = events = evictions = 0
+    idle_since: int | None = None
+    idle_limit = 10 * (sum(output) + n) + 1000  # generous: waiting policies may wait
     if max_evictions is None:
         max_evictions = 50 * n + 1000
     B = C = 0  # running requests: sum of (prompt - start), count
@@ -464,6 +466,19 @@ def simulate(
             heappush(heap, (t + output[i], i))
         if C and B + (t + 1) * C > M:
             raise _overflow(pname, may_evict, t + 1, B + (t + 1) * C, M)
+        # a policy that keeps waking up but never starts anything once every request has
+        # arrived and nothing runs would loop forever: after 10 (sum(o) + n) + 1000 such
+        # rounds it is a stall (any schedule could have run every request long before)
+        if C or ptr < n or done == n:
+            idle_since = None
+        elif idle_since is None:
+            idle_since = t
+        elif t - idle_since > idle_limit:
+            raise SimulationError(
+                f"policy {pname!r} stalls: nothing has run from round {idle_since} to {t} "
+                f"although every request has arrived and {n - done} wait",
+                round=t,
+            )
         # -- next event --------------------------------------------------------------
         while heap and (
             state[heap[0][1]] != 2 or cur_start[heap[0][1]] + output[heap[0][1]] != heap[0][0]

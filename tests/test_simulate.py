@@ -311,3 +311,32 @@ def test_empty_instance():
     inst = Instance.from_arrays("e", 5, arrival=[], prompt=[], output=[])
     res = simulate(inst, make_policy("mcsf"))
     assert res.objective == 0 and len(res.schedule) == 0
+
+
+def test_a_policy_that_never_starts_anything_is_a_stall_not_a_hang():
+    """A policy that keeps asking to wake up but starts nothing once everything has
+    arrived (found: nested-wait on blocking-thin with M = 25 looped forever) ends in a
+    SimulationError after 10 (sum(o) + n) + 1000 idle rounds."""
+    from kvopt.errors import KvoptError
+    from kvopt.model import Instance
+    from kvopt.policies.base import Decision, PolicyBase
+    from kvopt.simulate import simulate
+
+    class Sleeper(PolicyBase):
+        name = "sleeper"
+
+        def reset(self, view):
+            pass
+
+        def arrive(self, t, requests):
+            pass
+
+        def complete(self, t, requests):
+            pass
+
+        def decide(self, t):
+            return Decision([], [], t + 1)
+
+    inst = Instance.from_arrays("s", 10, arrival=[0, 0], prompt=[1, 1], output=[2, 3])
+    with pytest.raises(KvoptError, match="stalls"):
+        simulate(inst, Sleeper())

@@ -108,7 +108,9 @@ class NestedWait(LookaheadPolicy):
 
     def decide(self, t: int) -> Decision:
         heap = self.heap
-        head = min((self.since.get(e[-1], t) for e in heap), default=t)
+        for e in heap:  # every waiting request's wait counts from when it was first seen
+            self.since.setdefault(e[-1], t)
+        head = min((self.since[e[-1]] for e in heap), default=t)
         if len(heap) >= self.threshold or (heap and t - head >= self.wait_for):
             return super().decide(t)
         self.heap = []  # below the threshold: refresh plans and evict, admit nothing
