@@ -280,23 +280,33 @@ def strengthen(
     began: float,
     time_limit: float | None,
     threads: int = 1,
+    seconds_per_entry: float | None = None,
 ) -> dict:
     """Run the owner LP (:mod:`kvopt.solvers.owner_lp`) over ``prepared``'s windows in
     ``share`` of the time left of ``time_limit`` (counted from ``began``; ``None``: to
     the end) and raise ``prepared.lower_bound`` to its proven value.
 
-    Skipped when ``on`` is false or the bound already meets the warm start. Returns
-    what it did, for the result's metadata (with the binding rows under ``"binding"``).
+    With ``seconds_per_entry`` (the backend's model-building rate) it also decides
+    whether the backend's model will fit the time left after the owner LP
+    (:func:`kvopt.solvers.budget.model_refusal`); if not, the owner LP (the bound) gets
+    60 % of the time left and the rest goes to the primal search. Skipped when ``on`` is
+    false or the bound already meets the warm start. Returns what it did, for the
+    result's metadata, with the binding rows under ``"binding"`` and the reason not to
+    build the model (or ``None``) under ``"refusal"``.
     """
-    if not on:
-        return {"owner_lp": "off", "binding": []}
     left = remaining(time_limit, began)
-    time_limit = None if left is None else share * left
+    why = None
+    if seconds_per_entry is not None:
+        after = None if left is None else (1 - share) * left
+        why = model_refusal(instance, prepared.windows, after, seconds_per_entry)
+    time_limit = None if left is None else (share if why is None else 0.6) * left
+    if not on:
+        return {"owner_lp": "off", "binding": [], "refusal": why}
     if instance.n < 2 or prepared.lower_bound >= prepared.upper_bound:
-        return {"owner_lp": "skipped", "binding": []}
-    why = model_refusal(instance, prepared.windows, None)  # memory only: no Pyomo here
-    if why is not None:
-        return {"owner_lp": f"skipped: {why}", "binding": []}
+        return {"owner_lp": "skipped", "binding": [], "refusal": why}
+    memory = model_refusal(instance, prepared.windows, None)  # memory only: no Pyomo here
+    if memory is not None:
+        return {"owner_lp": f"skipped: {memory}", "binding": [], "refusal": why}
     from kvopt.solvers.owner_lp import owner_lp_bound
 
     res = owner_lp_bound(
@@ -311,6 +321,7 @@ def strengthen(
         "owner_lp_rows": res.rows,
         "owner_lp_columns": res.columns,
         "binding": res.binding,
+        "refusal": why,
     }
 
 

@@ -10,7 +10,7 @@ import time
 from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
-from kvopt.solvers.budget import SECONDS_PER_ENTRY, model_refusal
+from kvopt.solvers.budget import SECONDS_PER_ENTRY
 from kvopt.solvers.common import finish, prepare, remaining, strengthen, without_model
 from kvopt.solvers.cpsat.model import build_model
 from kvopt.solvers.cpsat.run import run_cpsat
@@ -77,20 +77,17 @@ def solve(
         primal_budget=primal,
         **levers,
     )
-    # will the model fit the time left after the owner LP? If not, the owner LP (the
-    # bound) gets most of the time and the primal search the rest
-    left = remaining(time_limit, began)
-    after = None if left is None else (1 - owner_share) * left
-    why = model_refusal(instance, prepared.windows, after, SECONDS_PER_ENTRY)
     strong = strengthen(
         instance,
         prepared,
         on=owner and time_indexed,
-        share=owner_share if why is None else 0.6,
+        share=owner_share,
         began=began,
         time_limit=time_limit,
         threads=threads,
+        seconds_per_entry=SECONDS_PER_ENTRY,
     )
+    why = strong.pop("refusal")
     if why is not None:  # bounds and the best schedule known, status "feasible"
         strong.pop("binding")
         return without_model(

@@ -14,7 +14,7 @@ from typing import Any
 from kvopt.model import Instance
 from kvopt.result import Result
 from kvopt.schedule import Schedule
-from kvopt.solvers.budget import PYOMO_SECONDS_PER_ENTRY, model_refusal
+from kvopt.solvers.budget import PYOMO_SECONDS_PER_ENTRY
 from kvopt.solvers.common import finish, prepare, remaining, strengthen, without_model
 from kvopt.solvers.milp.export import write_model
 from kvopt.solvers.milp.model import build_model, model_size
@@ -108,20 +108,17 @@ def solve(
         primal_budget=primal,
         **levers,
     )
-    # will the model fit the time left after the owner LP? If not, the owner LP (the
-    # bound) gets most of the time and the primal search the rest
-    left = remaining(time_limit, began)
-    after = None if left is None else (1 - owner_share) * left
-    why = model_refusal(instance, prepared.windows, after, PYOMO_SECONDS_PER_ENTRY)
     strong = strengthen(
         instance,
         prepared,
         on=owner,
-        share=owner_share if why is None else 0.6,
+        share=owner_share,
         began=began,
         time_limit=time_limit,
         threads=threads,
+        seconds_per_entry=PYOMO_SECONDS_PER_ENTRY,
     )
+    why = strong.pop("refusal")
     rows = strong.pop("binding")
     if stop_at_bound and prepared.lower_bound >= prepared.upper_bound:  # proven optimal
         return finish(
