@@ -21,6 +21,7 @@ from kvopt.solvers.owner_lp import (
     row_coefficients,
     window_columns,
 )
+from kvopt.solvers.rows import OwnerRow, RefillRow
 from tests.exhaustive import exhaustive_optimum
 from tests.strategies import feasible_cases, random_small_instance
 
@@ -91,8 +92,15 @@ def test_lagrangian_bound_is_valid_for_any_duals():
         opt, _ = exhaustive_optimum(inst)
         cols = window_columns(inst, plain_windows(inst))
         rows = [
-            (int(rng.integers(1, cols.rounds + 1)), int(rng.integers(0, inst.memory + 1)))
+            OwnerRow(int(rng.integers(1, cols.rounds + 1)), int(rng.integers(0, inst.memory + 1)))
             for _ in range(15)
+        ] + [
+            RefillRow(
+                int(rng.integers(1, cols.rounds + 1)),
+                int(rng.integers(1, inst.memory + 1)),
+                int(rng.integers(1, 4)),
+            )
+            for _ in range(10)
         ]
         duals = -rng.exponential(2.0, len(rows)) * (rng.random(len(rows)) < 0.7)
         pi = np.floor(-duals * (1 << SCALE_BITS)).astype(np.int64)

@@ -1,7 +1,7 @@
 """The ladder of lower bounds on the minimum total latency, weakest first.
 
 Each rung is a proven lower bound (``proofs/trivial_bounds.md``, ``proofs/owner_bounds.md``,
-``models/lp_bound.md``, ``models/owner_lp.md``); :func:`bound_ladder` computes all of
+``models/lp_bound.md``, ``models/owner_lp.md``, ``proofs/refill_cliques.md``); :func:`bound_ladder` computes all of
 them with their times, and ``kvopt bound FILE`` prints them.
 """
 
@@ -15,6 +15,9 @@ from kvopt.bounds import area_bound, output_bound
 from kvopt.model import Instance
 from kvopt.owner import owner_capacity_bound
 
+#: Largest ``q`` of the refill cliques in the ``owner-lp-refill`` rung.
+REFILL_COUNTS = 3
+
 #: The rungs in order: name -> what it is.
 RUNGS: dict[str, str] = {
     "output": "sum of output lengths",
@@ -22,6 +25,7 @@ RUNGS: dict[str, str] = {
     "owner-capacity": "owner lemma: rounds owned by the first requests to complete",
     "lp": "time-indexed LP relaxation over the safe start windows",
     "owner-lp": "time-indexed LP with the owner rows (row and column generation)",
+    "owner-lp-refill": "the owner LP with the refill cliques (q <= 3) separated too",
 }
 
 
@@ -85,9 +89,9 @@ def bound_ladder(
         z = lp_value(instance, windows(), time_limit=time_limit)
         return (None, False) if z is None else (ceil_tol(z), True)
 
-    def owner() -> tuple[int | None, bool]:
+    def owner(refill: int = 0) -> tuple[int | None, bool]:
         p = windows()
-        res = owner_lp_bound(instance, p.windows, p.start, time_limit=time_limit)
+        res = owner_lp_bound(instance, p.windows, p.start, time_limit=time_limit, refill=refill)
         return res.bound, res.complete
 
     table: dict[str, Callable[[], tuple[int | None, bool]]] = {
@@ -96,6 +100,7 @@ def bound_ladder(
         "owner-capacity": lambda: (owner_capacity_bound(instance), True),
         "lp": lp,
         "owner-lp": owner,
+        "owner-lp-refill": lambda: owner(REFILL_COUNTS),
     }
     return [_timed(name, table[name]) for name in names]
 

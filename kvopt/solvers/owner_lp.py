@@ -30,6 +30,7 @@ import numpy as np
 from kvopt.model import Instance
 from kvopt.owner import capacity, other_prompt_min
 from kvopt.solvers.horizon import StartWindows
+from kvopt.solvers.rows import OwnerRow, RefillRow, Row, most_violated_refill
 
 #: Duals are rounded down to multiples of 2**-SCALE_BITS for the exact Lagrangian.
 SCALE_BITS = 24
@@ -40,7 +41,8 @@ class WindowColumns:
     """The window pairs and, per round, the memory and owner capacity of each.
 
     Columns are grouped by request (``first[i] .. first[i+1] - 1``). The entries
-    ``(column, g, cap)`` of round ``t`` are ``entries[ptr[t] : ptr[t + 1]]``.
+    ``(column, g, cap, p)`` of round ``t`` are ``entries[ptr[t] : ptr[t + 1]]``, with
+    ``p`` the peak ``s_i + o_i`` of the pair's request; ``memory`` is ``M``.
     """
 
     request: np.ndarray
@@ -51,6 +53,8 @@ class WindowColumns:
     column: np.ndarray
     g: np.ndarray
     cap: np.ndarray
+    p: np.ndarray
+    memory: int
 
     @property
     def rounds(self) -> int:
@@ -79,18 +83,44 @@ def window_columns(instance: Instance, windows: StartWindows) -> WindowColumns:
     order = np.argsort(t, kind="stable")
     horizon = int(t.max()) if t.size else 0
     ptr = np.searchsorted(t[order], np.arange(horizon + 2))
+    peak = (s[r] + o[r])[order]
     return WindowColumns(
-        request, start, cost.astype(np.int64), first, ptr, column[order], g[order], cap[order]
+        request,
+        start,
+        cost.astype(np.int64),
+        first,
+        ptr,
+        column[order],
+        g[order],
+        cap[order],
+        peak,
+        int(instance.memory),
     )
 
 
 def row_coefficients(cols: WindowColumns, t: int, theta: int) -> tuple[np.ndarray, np.ndarray]:
     """Columns and coefficients ``g - (cap - theta)^+`` of the owner row ``(t, theta)``
     over every window pair running in round ``t`` (zeros dropped)."""
-    lo, hi = cols.ptr[t], cols.ptr[t + 1]
-    coef = cols.g[lo:hi] - np.maximum(cols.cap[lo:hi] - theta, 0)
+    return coefficients_of(cols, OwnerRow(t, theta))
+
+
+def coefficients_of(cols: WindowColumns, row: Row) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and coefficients of ``row`` (:mod:`kvopt.solvers.rows`) over every window
+    pair running in its round (zeros dropped)."""
+    lo, hi = cols.ptr[row.round], cols.ptr[row.round + 1]
+    coef = np.asarray(row.coefficients(cols.g[lo:hi], cols.cap[lo:hi], cols.p[lo:hi], cols.memory))
     keep = coef != 0
     return cols.column[lo:hi][keep], coef[keep].astype(np.int64)
+
+
+def most_violated_clique(
+    cols: WindowColumns, t: int, x: np.ndarray, counts: int, tol: float
+) -> RefillRow | None:
+    """The most violated refill clique of round ``t`` at ``x`` with ``q <= counts``
+    (:func:`kvopt.solvers.rows.most_violated_refill`), or ``None``."""
+    lo, hi = cols.ptr[t], cols.ptr[t + 1]
+    xv = x[cols.column[lo:hi]]
+    return most_violated_refill(cols.g[lo:hi], cols.p[lo:hi], xv, cols.memory, t, counts, tol)
 
 
 def most_violated(cols: WindowColumns, t: int, x: np.ndarray, tol: float) -> int | None:
@@ -116,14 +146,14 @@ def most_violated(cols: WindowColumns, t: int, x: np.ndarray, tol: float) -> int
     return theta if violation > tol * (1 + theta) else None
 
 
-def reduced_costs(cols: WindowColumns, rows: list[tuple[int, int]], pi: np.ndarray) -> np.ndarray:
+def reduced_costs(cols: WindowColumns, rows: list[Row], pi: np.ndarray) -> np.ndarray:
     """``c_j + sum_r pi_r A_rj`` for every window column, exactly (``pi`` integers,
     costs scaled by ``2**SCALE_BITS``)."""
     acc = cols.cost << SCALE_BITS
     live = np.flatnonzero(pi > 0)
     if live.size == 0:
         return acc
-    parts = [row_coefficients(cols, *rows[r]) for r in live.tolist()]
+    parts = [coefficients_of(cols, rows[r]) for r in live.tolist()]
     col = np.concatenate([c for c, _ in parts])
     val = np.concatenate([v * pi[r] for (_, v), r in zip(parts, live.tolist(), strict=True)])
     order = np.argsort(col, kind="stable")
@@ -141,16 +171,14 @@ def scaled_duals(duals: np.ndarray) -> np.ndarray:
     return np.minimum(pi, 2.0**40).astype(np.int64)  # keeps every product below 2**63
 
 
-def lagrangian_bound(
-    cols: WindowColumns, rows: list[tuple[int, int]], pi: np.ndarray, acc: np.ndarray
-) -> int:
+def lagrangian_bound(cols: WindowColumns, rows: list[Row], pi: np.ndarray, acc: np.ndarray) -> int:
     """``ceil(L(pi))`` with ``L(pi) = sum_i min_k acc_ik - sum_r pi_r theta_r`` (scaled).
 
     Valid for every ``pi >= 0``: for an integral schedule ``x`` in the windows that
     satisfies the rows, ``c x >= c x + sum_r pi_r (A_r x - theta_r) >= L(pi)``.
     """
     per_request = np.minimum.reduceat(acc, cols.first[:-1])
-    rhs = np.array([theta for _, theta in rows], dtype=np.int64)
+    rhs = np.array([row.rhs for row in rows], dtype=np.int64)
     total = int(per_request.sum()) - int((pi * rhs).sum()) if rows else int(per_request.sum())
     return -(-total >> SCALE_BITS)
 
@@ -174,10 +202,11 @@ class OwnerLPResult:
     x
         The last LP solution over every window column (``None`` if none).
     rows_list
-        The generated rows ``(t, theta)``.
+        The generated rows (:class:`~kvopt.solvers.rows.OwnerRow`,
+        :class:`~kvopt.solvers.rows.RefillRow`).
     binding
-        The generated rows with ``theta < M`` that are tight at ``x`` (slack <= 1e-6):
-        the ones worth adding to an integer model.
+        The generated rows other than plain memory rows (``theta = M``) that are tight
+        at ``x`` (slack <= 1e-6): the ones worth adding to an integer model.
     """
 
     bound: int | None
@@ -188,8 +217,8 @@ class OwnerLPResult:
     seconds: float
     complete: bool = False
     x: np.ndarray | None = None
-    rows_list: list[tuple[int, int]] = field(default_factory=list)
-    binding: list[tuple[int, int]] = field(default_factory=list)
+    rows_list: list[Row] = field(default_factory=list)
+    binding: list[Row] = field(default_factory=list)
 
 
 class OwnerLP:
@@ -210,6 +239,13 @@ class OwnerLP:
         Starts on each side of the schedule's start that the LP begins with.
     price
         Columns of negative reduced cost added per request and iteration.
+    refill
+        Largest ``q`` of the refill cliques separated with the owner rows
+        (``proofs/refill_cliques.md``); 0: owner rows only.
+    drop_after
+        A generated row that is slack with a zero dual in this many consecutive solves
+        is deleted (``None``: rows are kept); separation adds it again if it is violated
+        later. Dropping keeps the bound valid: the Lagrangian value uses the rows present.
     """
 
     def __init__(
@@ -221,12 +257,16 @@ class OwnerLP:
         threads: int = 1,
         width: int = 25,
         price: int = 10,
+        refill: int = 0,
+        drop_after: int | None = 3,
     ) -> None:
         import highspy
 
-        self.instance, self.price = instance, price
+        self.instance, self.price, self.refill = instance, price, int(refill)
         self.cols = window_columns(instance, windows)
-        self.rows: list[tuple[int, int]] = []
+        self.rows: list[Row] = []
+        self.idle = np.zeros(0, dtype=np.int64)
+        self.drop_after, self.dropped = drop_after, 0
         self.by_round: dict[int, list[int]] = {}
         self.lp_of = np.full(self.cols.request.size, -1, dtype=np.int64)
         self.full_of: list[int] = []
@@ -257,9 +297,9 @@ class OwnerLP:
             p, oi = int(s[i] + o[i]), int(o[i])
             for t in range(k + 1, k + oi + 1):
                 for r in self.by_round.get(t, ()):
-                    d = k + oi - t
+                    g, d = int(s[i]) + t - k, k + oi - t
                     cap = m - 2 * d if p + int(sigma[i]) + 1 + d <= m else p - d
-                    coef = int(s[i]) + t - k - max(cap - self.rows[r][1], 0)
+                    coef = int(self.rows[r].coefficients(g, cap, p, m))
                     if coef:
                         index.append(inst.n + r)
                         value.append(float(coef))
@@ -277,14 +317,15 @@ class OwnerLP:
             np.array(value, dtype=np.float64),
         )
 
-    def _add_rows(self, new: list[tuple[int, int]]) -> None:
+    def _add_rows(self, new: list[Row]) -> None:
         import highspy
 
         index, value, starts = [], [], []
-        for t, theta in new:
-            self.by_round.setdefault(t, []).append(len(self.rows))
-            self.rows.append((t, theta))
-            c, coef = row_coefficients(self.cols, t, theta)
+        for row in new:
+            self.by_round.setdefault(row.round, []).append(len(self.rows))
+            self.rows.append(row)
+            self.idle = np.append(self.idle, 0)
+            c, coef = coefficients_of(self.cols, row)
             lp = self.lp_of[c]
             keep = lp >= 0
             starts.append(sum(map(len, index)))
@@ -293,7 +334,7 @@ class OwnerLP:
         self.highs.addRows(
             len(new),
             np.full(len(new), -highspy.kHighsInf),
-            np.array([theta for _, theta in new], dtype=np.float64),
+            np.array([row.rhs for row in new], dtype=np.float64),
             int(sum(map(len, index))),
             np.array(starts, dtype=np.int32),
             np.concatenate(index).astype(np.int32),
@@ -315,7 +356,33 @@ class OwnerLP:
         sol = h.getSolution()
         x = np.zeros(self.cols.request.size)
         x[self.full_of] = sol.col_value
+        self._count_idle(np.asarray(sol.row_dual), np.asarray(sol.row_value))
         return x, np.asarray(sol.row_dual, dtype=np.float64), h.getInfo().objective_function_value
+
+    def _count_idle(self, duals: np.ndarray, activity: np.ndarray, tol: float = 1e-9) -> None:
+        """Count, per generated row, the consecutive solves in which it was slack with a
+        zero dual."""
+        n = self.instance.n
+        rhs = np.array([row.rhs for row in self.rows], dtype=np.float64)
+        idle = (np.abs(duals[n:]) <= tol) & (activity[n:] < rhs - 1e-6 * (1 + rhs))
+        self.idle = np.where(idle, self.idle + 1, 0)
+
+    def _drop_idle(self) -> None:
+        """Delete the rows idle for ``drop_after`` solves (they come back if violated)."""
+        if self.drop_after is None:
+            return
+        gone = np.flatnonzero(self.idle >= self.drop_after)
+        if gone.size == 0:
+            return
+        self.highs.deleteRows(int(gone.size), (gone + self.instance.n).astype(np.int32))
+        keep = np.ones(len(self.rows), dtype=bool)
+        keep[gone] = False
+        self.rows = [row for row, k in zip(self.rows, keep.tolist(), strict=True) if k]
+        self.idle = self.idle[keep]
+        self.by_round = {}
+        for r, row in enumerate(self.rows):
+            self.by_round.setdefault(row.round, []).append(r)
+        self.dropped += int(gone.size)
 
     def _priced(self, acc: np.ndarray, assignment: np.ndarray) -> np.ndarray:
         """Up to ``price`` columns per request with negative reduced cost, not in the LP."""
@@ -350,14 +417,11 @@ class OwnerLP:
             bound = lagrangian_bound(self.cols, self.rows, pi, acc)
             best = bound if best is None else max(best, bound)
             columns = self._priced(acc, duals[:n])
-            rows = [
-                (t, theta)
-                for t in range(1, self.cols.rounds + 1)
-                if (theta := most_violated(self.cols, t, x, tol)) is not None
-            ]
+            rows = self._separate(x, tol)
             if not rows and not columns.size:
                 complete = True
                 break
+            self._drop_idle()
             if rows:
                 self._add_rows(rows)
             self._add_columns(columns)
@@ -374,16 +438,30 @@ class OwnerLP:
             self.binding(x),
         )
 
-    def binding(self, x: np.ndarray | None, slack: float = 1e-6) -> list[tuple[int, int]]:
-        """The rows with ``theta < M`` that ``x`` meets with equality (up to ``slack``)."""
+    def _separate(self, x: np.ndarray, tol: float) -> list[Row]:
+        """Each round's most violated owner row and (with ``refill``) refill clique."""
+        rows: list[Row] = []
+        for t in range(1, self.cols.rounds + 1):
+            theta = most_violated(self.cols, t, x, tol)
+            if theta is not None:
+                rows.append(OwnerRow(t, theta))
+            if self.refill:
+                clique = most_violated_clique(self.cols, t, x, self.refill, tol)
+                if clique is not None:
+                    rows.append(clique)
+        return rows
+
+    def binding(self, x: np.ndarray | None, slack: float = 1e-6) -> list[Row]:
+        """The rows other than memory rows that ``x`` meets with equality (up to
+        ``slack``)."""
         if x is None:
             return []
         out = []
-        for t, theta in self.rows:
-            if theta < self.instance.memory:
-                c, coef = row_coefficients(self.cols, t, theta)
-                if theta - float(coef @ x[c]) <= slack * (1 + theta):
-                    out.append((t, theta))
+        for row in self.rows:
+            if isinstance(row, RefillRow) or row.theta < self.instance.memory:
+                c, coef = coefficients_of(self.cols, row)
+                if row.rhs - float(coef @ x[c]) <= slack * (1 + row.rhs):
+                    out.append(row)
         return out
 
 
@@ -394,8 +472,11 @@ def owner_lp_bound(
     *,
     time_limit: float | None = None,
     threads: int = 1,
+    refill: int = 0,
 ) -> OwnerLPResult:
-    """Solve the owner LP over ``windows`` from the schedule ``start`` (:class:`OwnerLP`)."""
+    """Solve the owner LP over ``windows`` from the schedule ``start`` (:class:`OwnerLP`;
+    ``refill``: the largest ``q`` of the refill cliques separated too, 0 for none)."""
     if instance.n == 0:
         return OwnerLPResult(0, 0.0, 0, 0, 0, 0.0, True)
-    return OwnerLP(instance, windows, start, threads=threads).run(time_limit=time_limit)
+    lp = OwnerLP(instance, windows, start, threads=threads, refill=refill)
+    return lp.run(time_limit=time_limit)

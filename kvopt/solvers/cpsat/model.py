@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from kvopt.model import Instance
 from kvopt.solvers.common import Prepared
+from kvopt.solvers.rows import Row
 
 
 @dataclass
@@ -85,17 +86,17 @@ def _time_indexed(model, instance, prepared, start) -> tuple[list[dict], int]:
 
 
 def _owner_rows(model, instance, prepared, booleans, rows) -> int:
-    from kvopt.solvers.owner_lp import row_coefficients, window_columns
+    from kvopt.solvers.owner_lp import coefficients_of, window_columns
 
     cols = window_columns(instance, prepared.windows)
-    for t, theta in rows:
-        c, coef = row_coefficients(cols, t, theta)
+    for row in rows:
+        c, coef = coefficients_of(cols, row)
         model.add(
             sum(
                 int(v) * booleans[int(cols.request[j])][int(cols.start[j])]
                 for j, v in zip(c.tolist(), coef.tolist(), strict=True)
             )
-            <= theta
+            <= row.rhs
         )
     return len(rows)
 
@@ -106,7 +107,7 @@ def build_model(
     *,
     time_indexed: bool = True,
     hint: np.ndarray | None = None,
-    owner_rows: list[tuple[int, int]] | None = None,
+    owner_rows: list[Row] | None = None,
 ) -> CpsatModel:
     """The CP-SAT model of ``instance`` over the start windows of ``prepared``.
 
@@ -121,7 +122,7 @@ def build_model(
     hint
         Start times to give CP-SAT as a solution hint.
     owner_rows
-        Owner rows ``(t, theta)`` (``models/owner_lp.md``) to add over the booleans
+        Owner rows and refill cliques (:mod:`kvopt.solvers.rows`) to add over the booleans
         (with ``time_indexed``), e.g. the binding rows of the owner LP; with them the
         objective is also bounded below by ``prepared.lower_bound`` (a proven bound).
     """

@@ -9,6 +9,7 @@ import pyomo.environ as pyo
 from kvopt.model import Instance
 from kvopt.owner import other_prompt_min
 from kvopt.solvers.milp.data import MilpData
+from kvopt.solvers.rows import Row
 
 
 def _starts_of(data: MilpData) -> dict[int, list[int]]:
@@ -60,27 +61,29 @@ def add_symmetry(model: pyo.ConcreteModel, data: MilpData) -> None:
 
 
 def add_owner_rows(
-    model: pyo.ConcreteModel, data: MilpData, instance: Instance, rows: list[tuple[int, int]]
+    model: pyo.ConcreteModel, data: MilpData, instance: Instance, rows: list[Row]
 ) -> None:
-    """The owner rows ``(t, theta)`` (``models/owner_lp.md``) as constraints ``owner``.
+    """Owner rows and refill cliques (:mod:`kvopt.solvers.rows`) as constraints ``owner``.
 
-    ``sum_{(u,k) running in t} [g - (cap_u(k + o_u - t) - theta)^+] x[u, k] <= theta``.
-    A unit of identical requests takes the coefficient of one request: its members have
-    equal prompt, output and ``sigma``, so the row of the count is the sum of theirs.
+    An owner row ``(t, theta)`` is
+    ``sum_{(u,k) running in t} [g - (cap_u(k + o_u - t) - theta)^+] x[u, k] <= theta``, a
+    refill clique ``(t, h, q)`` is ``sum x[u, k] <= q`` over its pairs. A unit of identical
+    requests takes the coefficient of one request: its members have equal prompt, output
+    and ``sigma``, so the row of the count is the sum of theirs.
     """
     s, o, m = instance.prompt, instance.output, instance.memory
     sigma = other_prompt_min(instance)
     first = [u[0] for u in data.units]
     model.owner = pyo.ConstraintList()
-    for t, theta in rows:
-        terms = []
+    for row in rows:
+        t, terms = row.round, []
         for u, k, g in data.terms.get(t, ()):
             i = first[u]
             d = k + int(o[i]) - t
             p = int(s[i] + o[i])
             cap = m - 2 * d if p + int(sigma[i]) + 1 + d <= m else p - d
-            coef = g - max(cap - theta, 0)
+            coef = int(row.coefficients(g, cap, p, m))
             if coef:
                 terms.append((coef, u, k))
         if terms:
-            model.owner.add(pyo.quicksum(c * model.x[u, k] for c, u, k in terms) <= theta)
+            model.owner.add(pyo.quicksum(c * model.x[u, k] for c, u, k in terms) <= row.rhs)

@@ -15,6 +15,7 @@ from kvopt.solvers.milp.constraints import (
 from kvopt.solvers.milp.data import MilpData, milp_data
 from kvopt.solvers.milp.objective import add_objective
 from kvopt.solvers.milp.variables import add_variables
+from kvopt.solvers.rows import Row
 
 
 def build_model(
@@ -24,7 +25,7 @@ def build_model(
     relax: bool = False,
     sparse_rows: bool = True,
     aggregate: bool = False,
-    owner_rows: list[tuple[int, int]] | None = None,
+    owner_rows: list[Row] | None = None,
 ) -> tuple[pyo.ConcreteModel, MilpData]:
     """The time-indexed MILP over the start windows of ``prepared``.
 
@@ -42,8 +43,8 @@ def build_model(
         One integer count per group of identical requests and start instead of one
         binary per request and start.
     owner_rows
-        Owner rows ``(t, theta)`` to add (``models/owner_lp.md``), e.g. the binding rows
-        of :func:`kvopt.solvers.owner_lp.owner_lp_bound`.
+        Owner rows and refill cliques (:mod:`kvopt.solvers.rows`) to add, e.g. the
+        binding rows of :func:`kvopt.solvers.owner_lp.owner_lp_bound`.
 
     Returns
     -------
