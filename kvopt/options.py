@@ -164,7 +164,7 @@ def _check_backend(name: str, fields: Mapping[str, Any]) -> None:
         if key not in params:
             raise OptionError(
                 f"{name}.{key}",
-                f"unknown for solver {name!r} (allowed: {', '.join(allowed) or 'none'})",
+                f"unknown option for solver {name!r} (allowed: {', '.join(allowed) or 'none'})",
             )
         check_type(f"{name}.{key}", value, params[key].annotation)
 

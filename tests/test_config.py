@@ -60,7 +60,7 @@ def test_fields_the_file_leaves_out_come_from_the_base(tmp_path):
         ("time_limt = 3\n", "time_limt", "unknown key (allowed: time_limit"),
         ("initial = 3\n", "initial", "unknown key"),
         ("milp = 3\n", "milp", "must be a table of milp's fields"),
-        ("[milp]\naggregat = true\n", "milp.aggregat", "unknown for solver 'milp'"),
+        ("[milp]\naggregat = true\n", "milp.aggregat", "unknown option for solver 'milp'"),
         ("[cpsat]\ntime_indexed = 'yes'\n", "cpsat.time_indexed", "must be a boolean"),
         ("[milp]\nseed = 3\n", "milp.seed", "is a common option"),
     ],

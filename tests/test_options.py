@@ -67,7 +67,10 @@ def test_a_milp_field_reaches_the_milp():
         ({"primal": -1}, "primal: must be a number >= 0"),
         ({"warm_start": "yes"}, "warm_start: must be a boolean"),
         ({"initial": [0, 1]}, "initial: must be a Schedule"),
-        ({"backend": {"milp": {"aggregat": False}}}, "milp.aggregat: unknown for solver 'milp'"),
+        (
+            {"backend": {"milp": {"aggregat": False}}},
+            "milp.aggregat: unknown option for solver 'milp'",
+        ),
         ({"backend": {"milp": {"aggregate": 1}}}, "milp.aggregate: must be a boolean, got 1"),
         ({"backend": {"milp": {"mip_solver": 3}}}, "milp.mip_solver: must be a string"),
         ({"backend": {"cpsat": {"parameters": 3}}}, "cpsat.parameters: must be a table"),
@@ -82,7 +85,7 @@ def test_bad_options_are_refused_when_made(changes, needle):
 
 
 def test_an_unknown_keyword_of_solve_names_the_backend():
-    with pytest.raises(OptionError, match="milp.bogus: unknown for solver 'milp'"):
+    with pytest.raises(OptionError, match="milp.bogus: unknown option for solver 'milp'"):
         kvopt.solve(TINY, "milp", bogus=1)
 
 
