@@ -57,7 +57,8 @@ def solve(
         if not report.feasible:
             raise SolverError(
                 f"solver {solver!r} returned an infeasible schedule for {instance.name!r}: "
-                f"{report.violations[0].message}"
+                f"{report.violations[0].message} (numerical trouble at M = {instance.memory}? "
+                f"try another solver)"
             )
         if result.objective != report.objective:
             raise SolverError(
