@@ -20,13 +20,14 @@ from kvopt.model import Instance, Request
 from kvopt.policies import POLICIES, make_policy
 from kvopt.policies.oracle import OracleWarning
 from kvopt.policies.spec import policy_from_spec
-from kvopt.result import Result
+from kvopt.result import Result, Status
 from kvopt.schedule import Run, Schedule
 from kvopt.simulate import SimResult, SimulationError, simulate
 from kvopt.solve import solve
 from kvopt.solvers.lp_bound import lower_bound
 from kvopt.time_model import TIME_MODELS, get_time_model
 from kvopt.verify import Report, verify
+from kvopt.versions import show_versions
 
 __version__ = "0.1.0"
 
@@ -54,6 +55,7 @@ __all__ = [
     "SimResult",
     "SimulationError",
     "Solution",
+    "Status",
     "Violation",
     "compare",
     "generate",
@@ -66,6 +68,7 @@ __all__ = [
     "read_requests",
     "save_instance",
     "save_solution",
+    "show_versions",
     "simulate",
     "solve",
     "verify",

@@ -13,8 +13,6 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,17 +20,8 @@ import numpy as np
 from kvopt.errors import FormatError, InstanceError
 from kvopt.files import open_regular_file, read_reason, write_text_atomic
 from kvopt.model import MAX_VALUE, PREDICTION_FIELDS, Instance
+from kvopt.result import STATUSES, Result, check_status, jsonable  # noqa: F401 (re-exported)
 from kvopt.schedule import Schedule
-
-#: Statuses a solution file may carry.
-STATUSES = ("optimal", "feasible", "infeasible", "unknown")
-
-
-def check_status(status: str) -> None:
-    """Raise ``ValueError`` unless ``status`` is one of :data:`STATUSES`."""
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
-
 
 _INSTANCE_KEYS = {"name", "memory", "requests"}
 _INSTANCE_OPTIONAL = {"metadata", "$schema"}
@@ -272,77 +261,12 @@ def save_instance(instance: Instance, path: str | os.PathLike[str]) -> None:
     write_text_atomic(path, _dump_rows(d, "requests", reqs))
 
 
-@dataclass
-class Solution:
-    """A schedule with its provenance: the content of a solution file.
-
-    Attributes
-    ----------
-    instance
-        Name of the instance solved.
-    solver
-        Who produced the schedule (``"milp"``, ``"cpsat"``, ``"mcsf"``, ...).
-    status
-        ``"optimal"`` (proven), ``"feasible"``, ``"infeasible"`` or ``"unknown"``.
-    objective
-        Total latency of the schedule (``None`` when there is none).
-    lower_bound
-        A proven lower bound on the optimum, or ``None``.
-    runtime
-        Seconds spent producing it.
-    schedule
-        The runs.
-    metadata, metrics
-        Free-form JSON-compatible extras (parameters, solver statistics, summary metrics).
-    """
-
-    instance: str
-    solver: str
-    status: str
-    objective: int | None
-    lower_bound: float | None
-    runtime: float
-    schedule: Schedule
-    metadata: dict[str, Any] = field(default_factory=dict)
-    metrics: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        check_status(self.status)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The solution in the file format."""
-        d: dict[str, Any] = {
-            "instance": self.instance,
-            "solver": self.solver,
-            "status": self.status,
-            "objective": self.objective,
-            "lower_bound": self.lower_bound,
-            "runtime": round(float(self.runtime), 6),
-        }
-        if self.metadata:
-            d["metadata"] = _jsonable(self.metadata)
-        if self.metrics:
-            d["metrics"] = _jsonable(self.metrics)
-        d["runs"] = [{"request": r, "start": s, "end": e} for r, s, e in self.schedule]
-        return d
+#: The older name of :class:`kvopt.result.Result` (one type for solves and files).
+Solution = Result
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
-def solution_from_dict(data: Any, source: str | None = None) -> Solution:
-    """Build a :class:`Solution` from a parsed solution file (shape checks only)."""
+def solution_from_dict(data: Any, source: str | None = None) -> Result:
+    """Build a :class:`~kvopt.result.Result` from a parsed solution file (shape checks only)."""
     _check_keys(data, _SOLUTION_KEYS, _SOLUTION_OPTIONAL, "", source)
     for k in ("instance", "solver"):
         if not isinstance(data[k], str):
@@ -377,7 +301,7 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
         ids.append(r["request"])
         starts.append(_want_int(r["start"], f"{where}.start", source, bounded=True))
         ends.append(_want_int(r["end"], f"{where}.end", source, bounded=True))
-    return Solution(
+    return Result(
         instance=data["instance"],
         solver=data["solver"],
         status=data["status"],
@@ -392,14 +316,14 @@ def solution_from_dict(data: Any, source: str | None = None) -> Solution:
     )
 
 
-def load_solution(path: str | os.PathLike[str]) -> Solution:
+def load_solution(path: str | os.PathLike[str]) -> Result:
     """Read a solution file (its feasibility is for :func:`kvopt.verify` to judge)."""
     p = str(path)
     return solution_from_dict(read_json(p), source=p)
 
 
 def save_solution(
-    solution: Solution, path: str | os.PathLike[str], *, instance: Instance | None = None
+    solution: Result, path: str | os.PathLike[str], *, instance: Instance | None = None
 ) -> None:
     """Write ``solution`` to ``path`` atomically (one run per line).
 
@@ -430,7 +354,7 @@ def instance_digest(instance: Instance) -> str:
     return h.hexdigest()[:16]
 
 
-def check_solution_of(instance: Instance, solution: Solution, *, file: str | None = None) -> None:
+def check_solution_of(instance: Instance, solution: Result, *, file: str | None = None) -> None:
     """Refuse a solution computed for another instance than ``instance``.
 
     Three checks, each a :class:`FormatError` naming ``file``: the instance name; the
@@ -463,9 +387,7 @@ def check_solution_of(instance: Instance, solution: Solution, *, file: str | Non
         )
 
 
-def solution_instance(
-    instance: Instance, solution: Solution, *, file: str | None = None
-) -> Instance:
+def solution_instance(instance: Instance, solution: Result, *, file: str | None = None) -> Instance:
     """The instance whose rounds ``solution`` refers to.
 
     Usually ``instance`` itself. A simulation in calibrated time (requests with

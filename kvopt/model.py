@@ -441,6 +441,21 @@ class Instance:
         self.source = source
         self._index_of = index_of
 
+    # -- pickling (sent to worker processes as loaded: not read or validated again) ----
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {k: getattr(self, k) for k in self.__slots__ if k != "_requests"}
+        state["metadata"] = dict(self.metadata)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            if isinstance(v, np.ndarray):
+                v.setflags(write=False)
+            setattr(self, k, v)
+        self.metadata = MappingProxyType(state["metadata"])
+        self._requests = None
+
     # -- access ---------------------------------------------------------------------
 
     @property

@@ -1,29 +1,72 @@
-"""The outcome of a solver run: :class:`Result`."""
+"""The outcome of a solve or a simulation: :class:`Result` and its :class:`Status`.
+
+One type for what :func:`kvopt.solve` returns, what a solution file holds
+(:func:`kvopt.load_solution`, :func:`kvopt.save_solution`) and what
+:meth:`kvopt.simulate.SimResult.to_solution` gives. ``kvopt.io.Solution`` is the same
+class under its older name.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
-from kvopt.io import Solution, check_status
+import numpy as np
+
 from kvopt.schedule import Schedule
+
+
+class Status(str, Enum):
+    """What a solver could establish (the ``status`` of a solution file).
+
+    A ``str`` subclass: ``Status.OPTIMAL == "optimal"``, and it prints and formats as
+    its value.
+    """
+
+    #: A schedule whose total latency equals a proven lower bound.
+    OPTIMAL = "optimal"
+    #: A verified schedule without a proof of optimality (also every policy's schedule).
+    FEASIBLE = "feasible"
+    #: A proof that no schedule exists (impossible for a valid instance).
+    INFEASIBLE = "infeasible"
+    #: Neither a schedule nor a proof (e.g. the time limit ran out before either).
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+#: Statuses a solution file may carry, as strings.
+STATUSES = tuple(s.value for s in Status)
+
+
+def check_status(status: Any) -> Status:
+    """``status`` as a :class:`Status`; ``ValueError`` unless it is one of :data:`STATUSES`."""
+    try:
+        return Status(status)
+    except ValueError:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}") from None
 
 
 @dataclass
 class Result:
-    """What a call of :func:`kvopt.solve` returns.
+    """A schedule with its provenance and certificate.
 
     Attributes
     ----------
     instance
         Name of the instance solved.
     solver
-        The backend's name (``"milp"``, ``"cpsat"``, ``"semi-online"``, ...).
+        Who produced the schedule: a backend (``"milp"``, ``"cpsat"``, ...) or a policy.
     status
-        ``"optimal"`` only when the backend *proved* optimality (the integer objective
-        equals the proven lower bound); ``"feasible"`` when it has a schedule but no
-        proof; ``"infeasible"`` when it proved there is none (impossible for a valid
-        instance with a safe horizon); ``"unknown"`` when it has neither.
+        A :class:`Status` (a string is converted): ``optimal`` only when the backend
+        *proved* optimality (the integer objective equals the proven lower bound).
     objective
         Total latency of ``schedule`` (``None`` without a schedule).
     lower_bound
@@ -31,16 +74,19 @@ class Result:
     runtime
         Wall-clock seconds, model building included.
     schedule
-        The best schedule found, already checked by :func:`kvopt.verify`.
+        The best schedule found (from :func:`kvopt.solve`: checked by
+        :func:`kvopt.verify`); ``None`` or empty when there is none.
     variables, constraints
-        Size of the model the backend solved (``None`` where meaningless).
-    metadata
-        Backend-specific details (horizon, solver log summary, options).
+        Size of the model the backend solved (``None`` where meaningless); a solution
+        file keeps them in ``metadata``.
+    metadata, metrics
+        Free-form JSON-compatible extras (backend details and options, policy
+        parameters; summary metrics).
     """
 
     instance: str
     solver: str
-    status: str
+    status: Status
     objective: int | None
     lower_bound: float | None
     runtime: float
@@ -48,9 +94,10 @@ class Result:
     variables: int | None = None
     constraints: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        check_status(self.status)
+        self.status = check_status(self.status)
 
     @property
     def gap(self) -> float | None:
@@ -61,20 +108,79 @@ class Result:
             return 0.0
         return max(0.0, (self.objective - self.lower_bound) / self.objective)
 
-    def to_solution(self) -> Solution:
-        """The result in the solution-file format."""
+    def summary(self) -> str:
+        """A few readable lines: who solved what, the status, the numbers and the size."""
+        gap = self.gap
+        lines = [
+            f"{self.solver} on {self.instance}: {self.status}"
+            + (" (proven)" if self.status is Status.OPTIMAL else ""),
+            f"  objective    {_number(self.objective)}",
+            f"  lower bound  {_number(self.lower_bound)}"
+            + (f"  (gap {100 * gap:.2f} %)" if gap is not None else ""),
+            f"  runtime      {self.runtime:.2f} s",
+        ]
+        runs = 0 if self.schedule is None else len(self.schedule)
+        lines.append(f"  runs         {runs}")
+        if self.variables is not None or self.constraints is not None:
+            lines.append(
+                f"  model        {_number(self.variables)} variables, "
+                f"{_number(self.constraints)} constraints"
+            )
+        return "\n".join(lines)
+
+    def to_solution(self) -> Result:
+        """The result as a solution file holds it: a schedule (empty when there is none),
+        the model size in ``metadata``."""
         meta = dict(self.metadata)
         if self.variables is not None:
             meta["variables"] = self.variables
         if self.constraints is not None:
             meta["constraints"] = self.constraints
-        return Solution(
-            instance=self.instance,
-            solver=self.solver,
-            status=self.status,
-            objective=self.objective,
-            lower_bound=self.lower_bound,
-            runtime=self.runtime,
-            schedule=self.schedule if self.schedule is not None else Schedule(),
-            metadata=meta,
-        )
+        schedule = self.schedule if self.schedule is not None else Schedule()
+        return replace(self, schedule=schedule, variables=None, constraints=None, metadata=meta)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result in the solution-file format."""
+        sol = self.to_solution()
+        d: dict[str, Any] = {
+            "instance": sol.instance,
+            "solver": sol.solver,
+            "status": sol.status.value,
+            "objective": sol.objective,
+            "lower_bound": sol.lower_bound,
+            "runtime": round(float(sol.runtime), 6),
+        }
+        if sol.metadata:
+            d["metadata"] = jsonable(sol.metadata)
+        if sol.metrics:
+            d["metrics"] = jsonable(sol.metrics)
+        assert sol.schedule is not None
+        d["runs"] = [{"request": r, "start": s, "end": e} for r, s, e in sol.schedule]
+        return d
+
+
+def _number(x: float | None) -> str:
+    """An integral value exactly, another one short, ``-`` for none."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    if float(x).is_integer() and abs(x) < 2**53:
+        return f"{int(x):,}"
+    return f"{x:g}"
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` with numpy arrays and scalars as lists and numbers, non-finite floats as
+    ``None`` and mapping keys as strings (what ``json`` can write)."""
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -62,9 +62,40 @@ def test_nested_wait_plans_by_segments_and_does_not_peek():
     assert not policy.clairvoyant
 
 
+# The instances on which nested-wait stalled (found 2026-12-02 by the simulator's idle
+# guard): a request whose prompt plus plan does not fit beside the buffer never passed
+# the admission test, so FCFS waited behind it forever once nothing ran.
+STALLED = [
+    Instance.from_arrays("one", 6, arrival=[3], prompt=[5], output=[1]),
+    generate("blocking-thin", seed=0, memory=25),
+]
+
+
+@pytest.mark.parametrize("oversize", ["alone", "waive"])
+@pytest.mark.parametrize("inst", STALLED, ids=["one-request-M6", "blocking-thin-M25"])
+def test_nested_wait_makes_progress_where_it_stalled(inst, oversize):
+    res = kvopt.simulate(inst, make_policy("nested-wait", oversize=oversize))
+    report = kvopt.verify(inst, res.schedule, allow_eviction=True)
+    assert report.feasible and report.objective == res.objective
+    assert (report.completion > inst.arrival).all()
+
+
+def test_nested_wait_oversize_rules():
+    # M = 11, buffer 3 tokens; plans start at the first segment end, 1. r0 (s=1) starts
+    # at 0; r1 (s=8) plans 8 + 1 + 3 > 11: it does not fit beside the buffer.
+    inst = Instance.from_arrays("ov", 11, arrival=[0, 0], prompt=[1, 8], output=[4, 1])
+    starts = {}
+    for rule in ("alone", "waive"):
+        policy = make_policy("nested-wait", threshold=1, buffer=0.25, oversize=rule)
+        starts[rule] = kvopt.simulate(inst, policy).report.start.tolist()
+    assert starts["alone"] == [0, 4]  # r1 waits until nothing runs (r0 ends at 4)
+    assert starts["waive"] == [0, 0]  # round 1 holds 2 + 9 = 11 <= M without the buffer
+
+
 @pytest.mark.parametrize(
     "name, params",
     [
+        ("nested-wait", {"oversize": "never"}),
         ("cc", {"rounding": "up"}),
         ("cc", {"window": -1}),
         ("wait", {"threshold": 0}),

@@ -7,6 +7,11 @@ DIR`` each result is written, as soon as it is known, to ``DIR/<name>.sol.json``
 both``). Solves run in worker processes (``--jobs``); Ctrl-C stops them and keeps the
 files already written.
 
+``--config FILE.toml`` gives the solve options (``kvopt.config``): the common ones
+(``time_limit``, ``threads``, ``gap``, ``seed``, the levers such as ``primal``) at the
+top, each backend's own in a table named after it (``[milp]``, ``[cpsat]``); a flag
+given on the command line wins over the file, the file over the flags' defaults.
+
 Exit codes: 0 done, 1 the two solvers of ``--solver both`` disagree (two different
 proven optima, or an objective below the other's proven bound) or a worker process
 was killed from outside (e.g. by the out-of-memory killer; one line names the unfinished
@@ -17,16 +22,19 @@ solves, the files written are kept), 2 bad input, 130 interrupted. The workers d
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from kvopt.config import load_options
 from kvopt.errors import InstanceError, KvoptError
 from kvopt.files import check_output, ensure_directory
 from kvopt.io import load_instance, save_solution
 from kvopt.model import Instance
+from kvopt.options import SolveOptions
 from kvopt.solve import SOLVERS
 from kvopt.text import escape
 from kvopt.workers import stop_workers, worker_pool
@@ -41,29 +49,35 @@ SOLVER_CHOICES = (*SOLVERS, "both")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instances", metavar="FILE", nargs="+", help="instance file(s) (JSON)")
     p.add_argument("--solver", choices=SOLVER_CHOICES, default="milp", help="default: milp")
+    p.add_argument("--time-limit", type=float, metavar="S", help="seconds per solve (60)")
+    p.add_argument("--threads", type=int, metavar="K", help="threads per solve (1)")
+    p.add_argument("--gap", type=float, help="relative gap to stop at (0: prove)")
+    p.add_argument("--seed", type=int, help="solver random seed (0)")
     p.add_argument(
-        "--time-limit", type=float, default=60.0, metavar="S", help="seconds per solve (60)"
+        "--config", metavar="FILE", help="solve options from a TOML file (flags win over it)"
     )
-    p.add_argument("--threads", type=int, default=1, metavar="K", help="threads per solve (1)")
-    p.add_argument("--gap", type=float, default=0.0, help="relative gap to stop at (0: prove)")
-    p.add_argument("--seed", type=int, default=0, help="solver random seed (0)")
     p.add_argument("--out", metavar="DIR", help="write solution files into DIR")
     p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel solves (1)")
 
 
+#: The command line's options where neither a flag nor ``--config`` sets one.
+CLI_DEFAULTS = SolveOptions(time_limit=60.0)
+#: Flag (argparse destination) -> option field.
+FLAGS = {"time_limit": "time_limit", "threads": "threads", "gap": "gap", "seed": "seed"}
+
+
 def _solve_task(task: tuple) -> tuple:
-    path, solver, time_limit, threads, gap, seed = task
+    path, instance, solver, options = task
     from kvopt.solve import solve
 
-    result = solve(
-        load_instance(path),
-        solver,
-        time_limit=time_limit,
-        threads=threads,
-        gap=gap,
-        seed=seed,
-    )
-    return path, solver, result
+    return path, solver, solve(instance, solver, options)
+
+
+def solve_options(args: argparse.Namespace) -> SolveOptions:
+    """The flags' defaults, overridden by ``--config``, overridden by the flags given."""
+    options = load_options(args.config, base=CLI_DEFAULTS) if args.config else CLI_DEFAULTS
+    given = {f: getattr(args, a) for a, f in FLAGS.items() if getattr(args, a) is not None}
+    return dataclasses.replace(options, **given)
 
 
 def _fmt(x: float | None, digits: int = 0) -> str:
@@ -78,11 +92,11 @@ def _fmt(x: float | None, digits: int = 0) -> str:
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    if not args.time_limit > 0:
+    if args.time_limit is not None and not args.time_limit > 0:
         raise KvoptError(f"--time-limit must be > 0, got {args.time_limit}")
-    if args.threads < 1 or args.jobs < 1:
+    if (args.threads is not None and args.threads < 1) or args.jobs < 1:
         raise KvoptError("--threads and --jobs must be >= 1")
-    if not 0 <= args.gap < 1:
+    if args.gap is not None and not 0 <= args.gap < 1:
         raise KvoptError(f"--gap must be in [0, 1), got {args.gap}")
 
 
@@ -161,6 +175,7 @@ def _broken_pool_message(pending: list[tuple[str, str]], written: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     _check_args(args)
+    options = solve_options(args)
     instances = _load(args)
     solvers = ["milp", "cpsat"] if args.solver == "both" else [args.solver]
     targets = _targets(Path(args.out) if args.out else None, instances, solvers)
@@ -171,11 +186,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(header)
     print("-" * len(header), flush=True)
-    tasks = [
-        (p, s, args.time_limit, args.threads, args.gap, args.seed)
-        for p in args.instances
-        for s in solvers
-    ]
+    tasks = [(p, instances[p], s, options) for p in args.instances for s in solvers]
     results: dict[str, dict[str, object]] = {}
     pool = worker_pool(min(args.jobs, len(tasks)))
     try:
@@ -184,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
                 path, solver, res = future.result()
             except BrokenProcessPool:
                 done = {(p, s) for p, by in results.items() for s in by}
-                pending = [(t[0], t[1]) for t in tasks if (t[0], t[1]) not in done]
+                pending = [(t[0], t[2]) for t in tasks if (t[0], t[2]) not in done]
                 print(_broken_pool_message(pending, len(done) if targets else 0), file=sys.stderr)
                 stop_workers(pool)
                 return 1

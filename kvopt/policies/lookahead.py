@@ -182,6 +182,8 @@ class LookaheadPolicy(PolicyBase):
         self.view = view
         self.M = view.memory
         self.prompt = view.prompt
+        #: The prompt the admission test charges a request (a subclass may add a reserve).
+        self.charged = view.prompt
         col = {
             "predicted": view.predicted,
             "output_hi": view.output_hi,
@@ -255,7 +257,7 @@ class LookaheadPolicy(PolicyBase):
     # -- admission --------------------------------------------------------------------
 
     def _admit_prefix(self, t: int) -> list[int]:
-        heap, profile, prompt, length = self.heap, self.profile, self.prompt, self.length
+        heap, profile, prompt, length = self.heap, self.profile, self.charged, self.length
         out = []
         while heap:
             i = heap[0][-1]
@@ -270,7 +272,7 @@ class LookaheadPolicy(PolicyBase):
         return out
 
     def _admit_skip(self, t: int) -> list[int]:
-        heap, profile, prompt, length = self.heap, self.profile, self.prompt, self.length
+        heap, profile, prompt, length = self.heap, self.profile, self.charged, self.length
         limit = self.max_scan or len(heap)
         by_length = self.order == "length"
         out: list[int] = []
@@ -312,7 +314,7 @@ class LookaheadPolicy(PolicyBase):
                     heapq.heappush(heap, entry)
             else:
                 scan = heap
-            cands = sorted({(self.length[e[-1]], self.prompt[e[-1]]) for e in scan})
+            cands = sorted({(self.length[e[-1]], self.charged[e[-1]]) for e in scan})
             pareto, best_s = [], None
             for L, s in cands:
                 if best_s is None or s < best_s:
@@ -320,7 +322,7 @@ class LookaheadPolicy(PolicyBase):
                     best_s = s
         else:
             i = self.heap[0][-1]
-            pareto = [(self.prompt[i], self.length[i])]
+            pareto = [(self.charged[i], self.length[i])]
         wake = first_end
         for s, L in pareto:
             tau = profile.earliest(s, L, t + 1, min(wake, first_end) - 1)

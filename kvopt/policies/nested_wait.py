@@ -17,17 +17,35 @@ this **reconstruction** keeps the segments as the policy's *planning* lengths:
   ``threshold`` requests wait or the oldest has waited ``patience`` rounds (as in
   :class:`~kvopt.policies.wait.Wait`), and keeps ``buffer * M`` tokens free;
 * a round that would still exceed M evicts running requests, fewest tokens produced
-  first (they restart later with the next segment end as their plan).
+  first (they restart later with the next segment end as their plan);
+* a request whose planned peak ``s + L`` does not fit beside the buffer (``s + L >
+  M - buffer * M``, e.g. a blocker with ``s = M - 2``) would never pass the admission
+  test, and FCFS would wait behind it forever. How the paper treats such requests is not
+  public; ``oversize`` chooses [R]: ``"alone"`` (default) starts the head of the queue
+  whenever nothing runs, whatever the buffer (such a request runs alone); ``"waive"``
+  tests such a request against the full M, without the buffer (it may start beside
+  others). Either way an empty machine admits its head, so the policy always makes
+  progress.
+
+The buffer is charged to the candidate (the test sees the prompt plus the reserve
+against the full M; the same test as keeping the reserve out of M).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from bisect import bisect_right
 from typing import Any, ClassVar
 
-from kvopt.policies.base import Decision, OnlineView, check_fraction, check_int
-from kvopt.policies.lookahead import FutureProfile, LookaheadPolicy
+from kvopt.policies.base import (
+    Decision,
+    OnlineView,
+    check_choice,
+    check_fraction,
+    check_int,
+)
+from kvopt.policies.lookahead import LookaheadPolicy
 
 
 def segment_ends(view: OnlineView) -> list[int]:
@@ -55,6 +73,9 @@ class NestedWait(LookaheadPolicy):
         (0: the last segment end) [R].
     buffer
         Fraction of M kept free at admission, in [0, 1) [R].
+    oversize
+        What admits a request that does not fit beside the buffer: ``"alone"`` (it
+        starts when nothing runs) or ``"waive"`` (the buffer does not apply to it) [R].
     """
 
     name = "nested-wait"
@@ -69,16 +90,31 @@ class NestedWait(LookaheadPolicy):
         "threshold": "waiting requests needed before admission starts [R]",
         "patience": "rounds after which the oldest is admitted anyway (0: last segment end) [R]",
         "buffer": "fraction of M kept free at admission, 0 <= buffer < 1 [R]",
+        "oversize": "a request not fitting beside the buffer: alone (starts when nothing "
+        "runs) or waive (the buffer does not apply to it) [R]",
     }
 
-    def __init__(self, *, threshold: int = 2, patience: int = 0, buffer: float = 0.05) -> None:
+    def __init__(
+        self,
+        *,
+        threshold: int = 2,
+        patience: int = 0,
+        buffer: float = 0.05,
+        oversize: str = "alone",
+    ) -> None:
         super().__init__(skip=False, overflow="evict")
         self.threshold = check_int("threshold", threshold, 1)
         self.patience = check_int("patience", patience, 0)
         self.buffer = check_fraction("buffer", buffer, 0.0, 1.0, open_high=True)
+        self.oversize = check_choice("oversize", oversize, ("alone", "waive"))
 
     def params(self) -> dict[str, Any]:
-        return {"threshold": self.threshold, "patience": self.patience, "buffer": self.buffer}
+        return {
+            "threshold": self.threshold,
+            "patience": self.patience,
+            "buffer": self.buffer,
+            "oversize": self.oversize,
+        }
 
     def reset(self, view: OnlineView) -> None:
         self.lengths = "predicted"  # the engine's column lookup; replaced just below
@@ -86,7 +122,8 @@ class NestedWait(LookaheadPolicy):
         del self.lengths
         self.segments = segment_ends(view)
         self.length = [min(self.segments[0], self.M - s) for s in self.prompt]
-        self.profile = FutureProfile(self.M - math.ceil(self.buffer * self.M))
+        self.reserve = math.ceil(self.buffer * self.M)
+        self.charged = [self._charge(i) for i in range(len(self.prompt))]
         self.wait_for = self.patience or self.segments[-1]
         self.since: dict[int, int] = {}
 
@@ -95,12 +132,30 @@ class NestedWait(LookaheadPolicy):
             self.since[i] = t
         super().arrive(t, requests)
 
+    def _charge(self, i: int) -> int:
+        """The prompt plus the reserve that the admission test charges request ``i``."""
+        s = self.prompt[i]
+        if self.oversize == "waive" and s + self.length[i] + self.reserve > self.M:
+            return s
+        return s + self.reserve
+
     def _learn(self, i: int, produced: int) -> None:
         if self.length[i] > produced:
             return
         j = bisect_right(self.segments, produced)
         new = self.segments[j] if j < len(self.segments) else produced + 1
         self.length[i] = min(new, self.M - self.prompt[i])
+        self.charged[i] = self._charge(i)
+
+    def _admit_prefix(self, t: int) -> list[int]:
+        if self.started or not self.heap:
+            return super()._admit_prefix(t)
+        # Nothing runs: the head starts (s + L <= M) whatever its reserve ("alone";
+        # with "waive" it would pass the test anyway).
+        i = heapq.heappop(self.heap)[-1]
+        self._start(i, t)
+        self.profile.rebuild()
+        return [i, *super()._admit_prefix(t)]
 
     def _start(self, i: int, t: int) -> None:
         self.since.pop(i, None)

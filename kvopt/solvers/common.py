@@ -17,7 +17,12 @@ from kvopt.result import Result
 from kvopt.schedule import Schedule
 from kvopt.solvers.budget import model_refusal, owner_dp_seconds
 from kvopt.solvers.heuristic import earliest_fit, total_latency
-from kvopt.solvers.horizon import StartWindows, plain_windows, start_windows
+from kvopt.solvers.horizon import (
+    StartWindows,
+    others_lower_bounds,
+    plain_windows,
+    start_windows,
+)
 from kvopt.solvers.primal import best_schedule
 from kvopt.solvers.primal.seeds import policy_seeds
 from kvopt.verify import verify
@@ -143,10 +148,14 @@ def prepare(
                 candidates.extend(s.start for s in policy_seeds(instance) if s.start is not None)
     start = min(candidates, key=lambda st: total_latency(instance, st))
     ub = total_latency(instance, start)
-    others = None
-    if windows and instance.n > 1 and cheap:
+    others = None  # LB_{-i}, computed once
+    if windows and instance.n > 1:
         budget = None if time_limit is None else 0.1 * time_limit
-        others = others_owner_bounds(instance, time_limit=budget)
+        others = (
+            others_owner_bounds(instance, time_limit=budget)
+            if cheap
+            else others_lower_bounds(instance)
+        )
     win = start_windows(instance, ub, others) if windows else plain_windows(instance)
     prepared = Prepared(
         start=np.asarray(start, dtype=np.int64),
@@ -158,19 +167,16 @@ def prepare(
     )
     left = None if time_limit is None else 0.2 * time_limit
     fits = model_refusal(instance, win, left) is None
-    if windows and lp_windows and instance.n > 1 and fits:
-        if others is None:
-            from kvopt.solvers.horizon import others_lower_bounds
-
-            others = others_lower_bounds(instance)
+    if others is not None and lp_windows and fits:
         from kvopt.solvers.lp_bound import others_lp_bounds
 
         budget = None if time_limit is None else 0.2 * time_limit
         lp = others_lp_bounds(instance, prepared, time_limit=budget)
-        others = np.array(
+        tighter = np.array(
             [t if v is None else max(t, v) for t, v in zip(others.tolist(), lp, strict=True)]
         )
-        prepared.windows = start_windows(instance, ub, others)
+        if (tighter > others).any():  # the windows again only when the LP tightened them
+            prepared.windows = start_windows(instance, ub, tighter)
     return prepared
 
 
@@ -181,8 +187,6 @@ def others_owner_bounds(instance: Instance, *, time_limit: float | None = None) 
     The others' requests of an optimal schedule form a feasible schedule of the instance
     without ``i``, so each value bounds their total latency (``proofs/start_windows.md``).
     """
-    from kvopt.solvers.horizon import others_lower_bounds
-
     out = others_lower_bounds(instance)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     each = owner_dp_seconds(instance)
@@ -223,19 +227,12 @@ def finish(
 
     The schedule is the better of the solver's (``start``) and the warm start; the
     bound is the best of the solver's, the trivial and the owner-capacity bound. The status is
-    ``"optimal"`` only if ``ceil(bound) >= objective`` (the objective is integral).
+    ``"optimal"`` only if ``ceil(bound) >= objective`` (the objective is integral). The
+    schedule is verified once, by the front door (:func:`kvopt.solve`).
     """
     best = prepared.start
     source = "warm start"
     if start is not None and total_latency(instance, start) <= prepared.upper_bound:
-        report = verify(
-            instance, Schedule.from_starts(instance, start), allow_eviction=False, strict=False
-        )
-        if not report.feasible:
-            raise SolverError(
-                f"{solver}: the solver's schedule is infeasible ({report.violations[0].message});"
-                f" numerical trouble at M = {instance.memory}? Try the other solver"
-            )
         best, source = np.asarray(start, dtype=np.int64), "solver"
     objective = total_latency(instance, best)
     lb = float(max(prepared.trivial_bound, prepared.lower_bound))
