@@ -13,6 +13,7 @@ copies take as much again) and are deliberately pessimistic.
 from __future__ import annotations
 
 import os
+import time
 
 from kvopt.model import Instance
 from kvopt.solvers.horizon import StartWindows
@@ -52,12 +53,14 @@ def model_refusal(
     windows: StartWindows,
     seconds_left: float | None,
     seconds_per_entry: float = SECONDS_PER_ENTRY,
+    slowdown: float = 1.0,
 ) -> str | None:
     """Why a time-indexed model should not be built now, or ``None`` if it fits.
 
     It does not fit when building it would take more than half of ``seconds_left``
-    (``None``: no time check) at ``seconds_per_entry``, or its memory more than half of
-    the memory available.
+    (``None``: no time check) at ``seconds_per_entry`` times ``slowdown`` (the rates are
+    measured on an idle core; :func:`slowdown` says how much slower this process runs
+    now), or its memory more than half of the memory available.
     """
     entries = model_entries(instance, windows)
     need = entries * BYTES_PER_ENTRY
@@ -67,13 +70,28 @@ def model_refusal(
             f"the model would have {entries:,} entries (about {need / 2**30:.1f} GiB; "
             f"{have / 2**30:.1f} GiB available)"
         )
-    build = entries * seconds_per_entry
+    build = entries * seconds_per_entry * max(1.0, slowdown)
     if seconds_left is not None and build > 0.5 * seconds_left:
+        shared = f" at {max(1.0, slowdown):.1f}x the idle time" if slowdown >= 1.1 else ""
         return (
-            f"the model would have {entries:,} entries (about {build:.0f} s to build; "
+            f"the model would have {entries:,} entries (about {build:.0f} s to build{shared}; "
             f"{seconds_left:.0f} s left)"
         )
     return None
+
+
+def slowdown(wall_since: float, cpu_since: float) -> float:
+    """Wall time over CPU time of this process since ``(wall_since, cpu_since)``
+    (:func:`time.perf_counter`, :func:`time.process_time`), at least 1.
+
+    About 1 on an idle core, about ``k`` when the core is shared ``k`` ways: the factor by
+    which single-threaded work takes longer than the idle rates of this module say.
+    ``1.0`` when less than 0.05 CPU seconds have passed (too little to tell).
+    """
+    cpu = time.process_time() - cpu_since
+    if cpu < 0.05:
+        return 1.0
+    return max(1.0, (time.perf_counter() - wall_since) / cpu)
 
 
 def owner_dp_seconds(instance: Instance) -> float:

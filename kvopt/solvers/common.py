@@ -15,7 +15,7 @@ from kvopt.model import Instance
 from kvopt.owner import owner_capacity_bound
 from kvopt.result import Result
 from kvopt.schedule import Schedule
-from kvopt.solvers.budget import model_refusal, owner_dp_seconds
+from kvopt.solvers.budget import model_refusal, owner_dp_seconds, slowdown
 from kvopt.solvers.heuristic import earliest_fit, total_latency
 from kvopt.solvers.horizon import (
     StartWindows,
@@ -278,6 +278,7 @@ def strengthen(
     time_limit: float | None,
     threads: int = 1,
     seconds_per_entry: float | None = None,
+    began_cpu: float | None = None,
 ) -> dict:
     """Run the owner LP (:mod:`kvopt.solvers.owner_lp`) over ``prepared``'s windows in
     ``share`` of the time left of ``time_limit`` (counted from ``began``; ``None``: to
@@ -286,16 +287,21 @@ def strengthen(
     With ``seconds_per_entry`` (the backend's model-building rate) it also decides
     whether the backend's model will fit the time left after the owner LP
     (:func:`kvopt.solvers.budget.model_refusal`); if not, the owner LP (the bound) gets
-    60 % of the time left and the rest goes to the primal search. Skipped when ``on`` is
-    false or the bound already meets the warm start. Returns what it did, for the
-    result's metadata, with the binding rows under ``"binding"`` and the reason not to
-    build the model (or ``None``) under ``"refusal"``.
+    60 % of the time left and the rest goes to the primal search; with ``began_cpu``
+    (:func:`time.process_time` when the backend began) the rate is scaled by how much
+    slower than its CPU time the process has run so far
+    (:func:`kvopt.solvers.budget.slowdown`), so a loaded machine does not build a model
+    it cannot finish in time. Skipped when ``on`` is false or the bound already meets
+    the warm start. Returns what it did, for the result's metadata, with the binding
+    rows under ``"binding"`` and the reason not to build the model (or ``None``) under
+    ``"refusal"``.
     """
     left = remaining(time_limit, began)
     why = None
     if seconds_per_entry is not None:
         after = None if left is None else (1 - share) * left
-        why = model_refusal(instance, prepared.windows, after, seconds_per_entry)
+        factor = 1.0 if began_cpu is None else slowdown(began, began_cpu)
+        why = model_refusal(instance, prepared.windows, after, seconds_per_entry, factor)
     time_limit = None if left is None else (share if why is None else 0.6) * left
     if not on:
         return {"owner_lp": "off", "binding": [], "refusal": why}

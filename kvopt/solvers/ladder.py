@@ -1,8 +1,8 @@
 """The ladder of lower bounds on the minimum total latency, weakest first.
 
 Each rung is a proven lower bound (``proofs/trivial_bounds.md``, ``proofs/owner_bounds.md``,
-``models/lp_bound.md``, ``models/owner_lp.md``, ``proofs/refill_cliques.md``); :func:`bound_ladder` computes all of
-them with their times, and ``kvopt bound FILE`` prints them.
+``models/lp_bound.md``, ``models/owner_lp.md``, ``proofs/refill_cliques.md``);
+:func:`bound_ladder` computes all of them with their times, and ``kvopt bound FILE`` prints them.
 """
 
 from __future__ import annotations

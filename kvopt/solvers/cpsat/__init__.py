@@ -67,7 +67,7 @@ def solve(
     primal
         Seconds of the primal search for the warm start (as in the MILP backend).
     """
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
     prepared = prepare(
         instance,
@@ -86,6 +86,7 @@ def solve(
         time_limit=time_limit,
         threads=threads,
         seconds_per_entry=SECONDS_PER_ENTRY,
+        began_cpu=began_cpu,
     )
     why = strong.pop("refusal")
     if why is not None:  # bounds and the best schedule known, status "feasible"

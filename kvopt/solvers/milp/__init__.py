@@ -98,7 +98,7 @@ def solve(
         ``variables`` / ``constraints`` count the model solved; ``metadata`` has the
         termination condition, horizon and window sizes.
     """
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     levers = {"windows": windows, "lp_windows": lp_windows, "symmetry": symmetry}
     prepared = prepare(
         instance,
@@ -117,6 +117,7 @@ def solve(
         time_limit=time_limit,
         threads=threads,
         seconds_per_entry=PYOMO_SECONDS_PER_ENTRY,
+        began_cpu=began_cpu,
     )
     why = strong.pop("refusal")
     rows = strong.pop("binding")
