@@ -1,8 +1,8 @@
 """Print the ladder of lower bounds of an instance, each with its value and time.
 
-Rungs (weakest first): output, area, owner-capacity, lp, owner-lp. Every value is a
-proven lower bound on the minimum total latency; an LP stopped by --time-limit reports
-the best bound it had proven (marked "stopped").
+Rungs (weakest first): output, area, owner-capacity, lp, owner-lp, owner-lp-refill.
+Every value is a proven lower bound on the minimum total latency; an LP stopped by
+--time-limit reports the best bound it had proven (marked "stopped").
 
 Example:
   kvopt bound instances/example6.json
