@@ -25,7 +25,10 @@ HELP = "print the ladder of lower bounds (output, area, owner-capacity, LP, owne
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instance", metavar="INSTANCE", help="instance file")
     p.add_argument(
-        "--time-limit", type=float, default=60.0, help="seconds for each LP rung (default 60)"
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="seconds for the whole ladder (default 60)",
     )
     p.add_argument(
         "--rung",

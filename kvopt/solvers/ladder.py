@@ -68,7 +68,9 @@ def bound_ladder(
     instance
         The instance.
     time_limit
-        Seconds for each LP rung (``None``: to the end).
+        Seconds for the whole ladder (``None``: no limit): each LP rung gets the time left
+        when it starts, so a rung reached after the limit reports the cheap bounds' work
+        only (an LP stopped by the limit still reports the bound it has proven).
     rungs
         Names to compute (default: all).
     """
@@ -78,20 +80,25 @@ def bound_ladder(
 
     names = list(RUNGS) if rungs is None else rungs
     prepared = None
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+
+    def left() -> float | None:
+        return None if deadline is None else max(0.01, deadline - time.perf_counter())
 
     def windows():
         nonlocal prepared
         if prepared is None:
-            prepared = prepare(instance, None, lp_windows=False)
+            prepared = prepare(instance, None, lp_windows=False, time_limit=left())
         return prepared
 
     def lp() -> tuple[int | None, bool]:
-        z = lp_value(instance, windows(), time_limit=time_limit)
+        p = windows()
+        z = lp_value(instance, p, time_limit=left())
         return (None, False) if z is None else (ceil_tol(z), True)
 
     def owner(refill: int = 0) -> tuple[int | None, bool]:
         p = windows()
-        res = owner_lp_bound(instance, p.windows, p.start, time_limit=time_limit, refill=refill)
+        res = owner_lp_bound(instance, p.windows, p.start, time_limit=left(), refill=refill)
         return res.bound, res.complete
 
     table: dict[str, Callable[[], tuple[int | None, bool]]] = {

@@ -273,6 +273,7 @@ class OwnerLP:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", int(threads))
+        h.setOptionValue("presolve", "off")  # it ignores the time limit (lp_bound.py)
         n = instance.n
         h.addRows(n, np.ones(n), np.ones(n), 0, np.zeros(n, dtype=np.int32), [], [])
         self.highs = h
