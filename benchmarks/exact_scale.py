@@ -41,6 +41,7 @@ def solve_one(arrivals: str, n: int, seed: int, solver: str, time_limit: float) 
     res = kvopt.solve(inst, solver, time_limit=time_limit, threads=1, seed=0)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     lb = int(res.lower_bound)
+    meta = {} if "largest_block" in res.metadata else res.metadata  # several blocks: no root
     return {
         "arrivals": arrivals,
         "n": n,
@@ -54,8 +55,9 @@ def solve_one(arrivals: str, n: int, seed: int, solver: str, time_limit: float) 
         "gap": round((res.objective - lb) / res.objective, 6),
         "trivial": trivial_lower_bound(inst),
         "owner_capacity": owner_capacity_bound(inst),
-        "owner_lp": res.metadata.get("owner_lp_bound"),
-        "owner_lp_status": res.metadata.get("owner_lp"),
+        "owner_lp": meta.get("owner_lp_bound"),
+        "owner_lp_status": meta.get("owner_lp"),
+        "blocks": len(res.metadata.get("blocks", [None])),
         "mcsf": mcsf,
         "wall": round(wall, 2),
         "cpu": round(cpu, 2),

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from kvopt.backends import SOLVERS, get_solver, register_solver
+from kvopt.blockwise import BLOCKWISE, solve_blocks
+from kvopt.decompose import independent_blocks, needs_blocks
 from kvopt.errors import SolverError
 from kvopt.model import Instance
 from kvopt.options import SolveOptions
@@ -49,9 +51,22 @@ def solve(
     -------
     Result
         Status, objective, bound, runtime and the verified schedule.
+
+    Notes
+    -----
+    The time-indexed backends (``"milp"``, ``"cpsat"``) solve an instance block by
+    block when it falls apart into independent blocks or its first arrival is not 0
+    (:mod:`kvopt.decompose`, ``proofs/independent_blocks.md``): the minimum is the sum of
+    the blocks' minima, each block is shifted to start at 0, and the time limit is shared
+    among the blocks by their total output. Not with ``initial`` (the schedule is given
+    for the whole instance).
     """
     opts = (options or SolveOptions()).replace(solver, **changes)
-    result = get_solver(solver)(instance, **opts.keywords(solver))
+    blocks = independent_blocks(instance) if solver in BLOCKWISE else []
+    if opts.initial is None and needs_blocks(blocks):
+        result = solve_blocks(instance, blocks, solver, opts)
+    else:
+        result = get_solver(solver)(instance, **opts.keywords(solver))
     if result.schedule is not None:
         report = verify(instance, result.schedule, allow_eviction=False, strict=False)
         if not report.feasible:
