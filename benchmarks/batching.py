@@ -6,10 +6,11 @@ Usage::
 
 For each n: the first n requests of ``azure-conv-2023``, prompts cut so that prompt +
 output <= 4096 (as Vidur does), M = 54,067 (``a100-tp2-llama2-70b``), policy ``vllm``
-(1 % watermark), time model ``a100-tp2-llama2-70b``; simulated once with
-``batching="mixed"`` and once with ``"prefill-first"`` (``models/batching.md``). Prints
+(1 % watermark), time model ``a100-tp2-llama2-70b``; simulated with each engine of
+:data:`ENGINES` (``models/batching.md``): mixed, prefill-first, then adding 16-token
+blocks, the batch caps and recompute one at a time, and chunked prefill. Prints
 latency / TTFT percentiles and makespan in seconds, restarts (evicted runs), and the
-simulation's wall and CPU time. Vidur itself is not run here (no checkout offline).
+simulation's wall and CPU time. Vidur itself is run by ``vidur_side_by_side.py``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,32 @@ import numpy as np
 
 from kvopt.generators import generate
 from kvopt.model import Instance
-from kvopt.simulate import BATCHINGS, simulate
+from kvopt.simulate import simulate
 
 MODEL = "a100-tp2-llama2-70b"
 MAX_TOKENS = 4096
+
+#: The engines compared, each adding one setting to the one before (models/batching.md);
+#: the chunked rows use the token budget given.
+ENGINES: tuple[tuple[str, dict], ...] = (
+    ("mixed", {}),
+    ("prefill-first", {"batching": "prefill-first"}),
+    ("+ 16-token blocks", {"batching": "prefill-first", "block_size": 16}),
+    (
+        "+ caps 128 / 4096 padded",
+        {"batching": "prefill-first", "block_size": 16, "max_requests": 128,
+         "max_tokens": 4096, "token_cap": "padded"},
+    ),
+    (
+        "+ recompute (Vidur's vLLM)",
+        {"batching": "prefill-first", "block_size": 16, "max_requests": 128,
+         "max_tokens": 4096, "token_cap": "padded", "recompute": True},
+    ),
+    ("chunked 512, blocks, 128", {"batching": "chunked", "max_tokens": 512, "block_size": 16,
+                                  "max_requests": 128}),
+    ("chunked 4096, blocks, 128", {"batching": "chunked", "max_tokens": 4096,
+                                   "block_size": 16, "max_requests": 128}),
+)  # fmt: skip
 
 
 def vidur_like_trace(n: int) -> Instance:
@@ -54,9 +77,9 @@ def main() -> None:
     print("|" + "---|" * 12)
     for n in args.n:
         inst = vidur_like_trace(n)
-        for batching in BATCHINGS:
+        for batching, engine in ENGINES:
             w0, c0 = time.perf_counter(), time.process_time()
-            res = simulate(inst, "vllm", MODEL, batching=batching)
+            res = simulate(inst, "vllm", MODEL, **engine)
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
             s = res.summary()
             lat = " | ".join(f"{s[f'{k}_latency_seconds']:.1f}" for k in keys)

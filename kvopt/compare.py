@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from kvopt.engine import Engine
+from kvopt.errors import KvoptError
 from kvopt.files import ensure_directory
 from kvopt.io import Solution, save_solution
 from kvopt.model import Instance
@@ -40,7 +42,7 @@ from kvopt.numeric import exact_mean
 from kvopt.policies.oracle import check_predictions
 from kvopt.policies.spec import label, policy_from_spec
 from kvopt.series import Series, series_of
-from kvopt.simulate import check_batching, simulate
+from kvopt.simulate import simulate
 from kvopt.time_model import get_time_model
 from kvopt.verify import verify
 
@@ -140,13 +142,14 @@ def run_one(
     time_model: str | None,
     oracle: bool,
     keep: bool = False,
-    batching: str = "mixed",
+    engine: Engine | None = None,
 ) -> PolicyRun:
     """Simulate one policy, verify its schedule again, and build its row (a worker task)."""
     if isinstance(instance, dict):
         instance = Instance.from_arrays(**instance)
     policy = policy_from_spec(spec) if isinstance(spec, str) else spec
-    res = simulate(instance, policy, time_model, oracle=bool(oracle), batching=batching)
+    options = (Engine() if engine is None else engine).options()
+    res = simulate(instance, policy, time_model, oracle=bool(oracle), **options)
     rep = verify(res.instance, res.schedule, allow_eviction=bool(policy.may_evict))
     summary = res.summary()
     figures = _second_figures(summary) if res.time_model is not None else _round_figures(res)
@@ -264,6 +267,7 @@ def compare(
     progress: Callable[[PolicyRun], None] | None = None,
     out: str | os.PathLike[str] | None = None,
     batching: str = "mixed",
+    engine: Engine | None = None,
 ) -> CompareTable:
     """Simulate ``policies`` on ``instance``, verify every schedule, and tabulate.
 
@@ -290,7 +294,11 @@ def compare(
         ``<instance>.<policy>.sol.json`` (check it with ``kvopt verify``).
     batching
         Batch semantics of the calibrated-time simulation (:func:`kvopt.simulate.simulate`,
-        ``models/batching.md``): ``"mixed"`` (default) or ``"prefill-first"``.
+        ``models/batching.md``): ``"mixed"`` (default), ``"prefill-first"`` or
+        ``"chunked"`` (the latter needs ``engine`` for its token budget).
+    engine
+        All engine settings (:class:`kvopt.engine.Engine`: batching, batch caps, KV
+        block size, recompute); when given, ``batching`` must be left at ``"mixed"``.
 
     Raises
     ------
@@ -303,7 +311,11 @@ def compare(
     specs = _prepare(instance, policies, oracle)
     if time_model is not None:
         get_time_model(time_model)  # an unknown name fails before any work
-    check_batching(batching, get_time_model(time_model) if time_model else None)
+    if engine is None:
+        engine = Engine(batching=batching)
+    elif batching != "mixed":
+        raise KvoptError("give batching in engine, not both (kvopt.compare)")
+    engine.check(get_time_model(time_model) if time_model else None)
     if jobs is None:
         jobs = min(len(specs), os.cpu_count() or 1)
     if out is not None:
@@ -322,12 +334,12 @@ def compare(
     keep = out is not None
     if jobs <= 1 or len(specs) == 1:
         for k, spec in enumerate(specs):
-            finished(k, run_one(instance, spec, time_model, oracle, keep, batching))
+            finished(k, run_one(instance, spec, time_model, oracle, keep, engine))
     else:
         packed = pack(instance)
         with ProcessPoolExecutor(max_workers=min(jobs, len(specs))) as pool:
             futures = {
-                pool.submit(run_one, packed, spec, time_model, oracle, keep, batching): k
+                pool.submit(run_one, packed, spec, time_model, oracle, keep, engine): k
                 for k, spec in enumerate(specs)
             }
             for fut in as_completed(futures):

@@ -49,11 +49,11 @@ def clock_start(result: SimResult) -> float:
 def energy(result: SimResult) -> Energy | None:
     """The energy of a timed simulation whose hardware has a power model, else ``None``.
 
-    ``None`` also with ``batching="prefill-first"``: the energy model sums mixed rounds
-    (``models/batching.md``).
+    ``None`` also with a batching other than ``"mixed"`` or with ``recompute``: the energy
+    model sums mixed rounds of the schedule (``models/batching.md``).
     """
     power = power_model_for(result.time_model)
-    if result.metadata.get("batching", "mixed") != "mixed":
+    if result.metadata.get("batching", "mixed") != "mixed" or result.metadata.get("recompute"):
         return None
     if power is None or result.time_model is None or result.makespan_seconds is None:
         return None

@@ -43,7 +43,9 @@ decodes stall, followed by the decode pass. The schedule in model rounds is unch
 (the same starts, tokens and memory in every round, so :func:`kvopt.verify` checks the
 same rules); only the seconds differ: the admission round lasts
 ``d(0, P, K_new) + d(D, 0, K - K_new)`` instead of ``d(D, P, K)``, and the new requests'
-first token comes at the end of the prefill pass.
+first token comes at the end of the prefill pass. ``"chunked"``: Sarathi-style chunks
+of a token budget. Batch caps, block-granular KV and the recompute cost of a restart
+are the other engine settings (:class:`kvopt.engine.Engine`, ``models/batching.md``).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from typing import Any
 
 import numpy as np
 
+from kvopt.engine import BATCHINGS, Engine, HeldMemory, pass_tokens
 from kvopt.errors import KvoptError
 from kvopt.io import Solution
 from kvopt.metrics import timed_metrics
@@ -62,14 +65,14 @@ from kvopt.model import Instance
 from kvopt.policies.base import OnlineView, Policy
 from kvopt.policies.oracle import resolve_run
 from kvopt.schedule import Schedule
+from kvopt.sim_clock import RoundClock, first_reaching
 from kvopt.time_model import TimeModel
 from kvopt.verify import Report, verify
 
 _INF = float("inf")
 _EPS = 1e-9
 
-#: The batch semantics of the calibrated-time simulation (``models/batching.md``).
-BATCHINGS = ("mixed", "prefill-first")
+__all__ = ["BATCHINGS", "Engine", "SimResult", "SimulationError", "simulate"]
 
 
 class SimulationError(KvoptError):
@@ -182,72 +185,6 @@ class SimResult:
         )
 
 
-def check_batching(batching: str, time_model: TimeModel | None) -> None:
-    """Refuse an unknown ``batching`` or one other than ``"mixed"`` without calibrated time.
-
-    Raises
-    ------
-    KvoptError
-        If ``batching`` is not in :data:`BATCHINGS`, or is not ``"mixed"`` while the
-        simulation has no time model or the unit one (the papers' model stays as it is).
-    """
-    if batching not in BATCHINGS:
-        raise KvoptError(f"unknown batching {batching!r} (known: {', '.join(BATCHINGS)})")
-    if batching != "mixed" and (time_model is None or time_model.name == "unit"):
-        raise KvoptError(
-            f"batching {batching!r} needs a calibrated time model (e.g. "
-            "a100-tp2-llama2-70b); the unit-time model of the papers is always 'mixed'"
-        )
-
-
-class _Clock:
-    """Seconds at round boundaries, advanced over stretches in closed form.
-
-    Parameters
-    ----------
-    model
-        The time model.
-    batching
-        One of :data:`BATCHINGS`; it changes only the first round of a stretch that
-        starts requests while others decode.
-    """
-
-    def __init__(self, model: TimeModel, batching: str = "mixed") -> None:
-        self.model = model
-        self.idle = float(model.round_duration(0, 0, 0))
-        self.prefill_first = batching == "prefill-first"
-        self.first_token = 0.0  # seconds from the boundary to the new requests' first token
-
-    def _first_round(self, C: int, B: int, new: int, prefill: int, t: int) -> float:
-        """Seconds of round ``t+1``; sets :attr:`first_token` for the requests it starts."""
-        d = self.model.round_duration
-        kv = B + (t + 1) * C
-        if self.prefill_first and new and C > new:
-            # the new prompts alone (they hold s_i + 1 each), the decodes stalled; then
-            # the decode pass of the others (models/batching.md)
-            pre = float(d(0, prefill, prefill + new))
-            self.first_token = pre
-            return pre + float(d(C - new, 0, kv - prefill - new))
-        d1 = float(d(C - new, prefill, kv))
-        self.first_token = d1
-        return d1
-
-    def stretch(self, C: int, B: int, new: int, prefill: int, t: int):
-        """``D(j)``: seconds of rounds ``t+1 .. t+j`` with the batch fixed (``j >= 1``)."""
-        d = self.model.round_duration
-        if C == 0:
-            idle = self.idle
-            return lambda j: j * idle
-        d1 = self._first_round(C, B, new, prefill, t)
-
-        def D(j: int) -> float:
-            if j <= 1:
-                return d1 * j
-            return d1 + (j - 1) * float(d(C, 0, B + C * (2 * t + 2 + j) / 2))
-
-        return D
-
-
 def _overflow(policy: str, may_evict: bool, round: int, held: int, M: int) -> SimulationError:
     """The error for a round over M: a bug of an evicting policy, or a forbidden overflow."""
     if may_evict:
@@ -266,20 +203,6 @@ def _overflow(policy: str, may_evict: bool, round: int, held: int, M: int) -> Si
     )
 
 
-def _first_reaching(D, clock: float, target: float, hi: int) -> int | None:
-    """Smallest ``j`` in ``[1, hi]`` with ``clock + D(j) >= target``, or ``None``."""
-    if clock + D(hi) < target - _EPS:
-        return None
-    lo = 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if clock + D(mid) >= target - _EPS:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 def simulate(
     instance: Instance,
     policy: Policy | str,
@@ -288,6 +211,11 @@ def simulate(
     max_evictions: int | None = None,
     oracle: bool | None = None,
     batching: str = "mixed",
+    max_requests: int | None = None,
+    max_tokens: int | None = None,
+    token_cap: str = "sum",
+    block_size: int = 1,
+    recompute: bool = False,
 ) -> SimResult:
     """Run ``policy`` on ``instance`` and verify the schedule it produces.
 
@@ -313,11 +241,20 @@ def simulate(
         outputs, ``False`` refuses with a :class:`~kvopt.policies.base.PolicyError`,
         ``None`` (default) lets it and warns (:class:`~kvopt.policies.oracle.OracleWarning`).
     batching
-        ``"mixed"`` (default: new prompts in the same round as the decodes) or
+        ``"mixed"`` (default: new prompts in the same round as the decodes),
         ``"prefill-first"`` (a reconstruction of Vidur's vLLM-v0 scheduler: an admission
-        round is a prefill-only pass, the running decodes stall for its duration). Only
-        with a calibrated time model; it changes seconds, never the schedule in rounds
-        (``models/batching.md``).
+        round is a prefill-only pass, the running decodes stall for its duration) or
+        ``"chunked"`` (Sarathi-style chunks of ``max_tokens``). Only with a calibrated
+        time model; it changes seconds, never the schedule in rounds.
+    max_requests, max_tokens, token_cap, block_size
+        Batch caps (requests per round, tokens per forward pass counted as ``"sum"`` or
+        ``"padded"``) and the KV block size (memory of a request rounded up to whole
+        blocks for admission and eviction); see :class:`kvopt.engine.Engine`. Only for
+        policies that honour them (``engine_limits``: fcfs, sf, alpha-greedy,
+        alpha-clearing, vllm). Defaults: none, ``"sum"``, 1 (the papers' model).
+    recompute
+        With a calibrated time model: a restarted run's first round prefills the prompt
+        plus the tokens its evicted run had produced (seconds only).
 
     Returns
     -------
@@ -327,245 +264,339 @@ def simulate(
     ------
     SimulationError
         If a policy that may not evict overflows the memory, an evicting policy leaves a
-        round over M, a decision names a request in the wrong state, or the policy
-        stalls (requests wait, nothing runs, nothing will arrive and it starts nothing)
-        or evicts more than ``max_evictions`` runs.
+        round over M, a decision names a request in the wrong state or breaks a batch
+        cap, or the policy stalls (requests wait, nothing runs, nothing will arrive and
+        it starts nothing) or evicts more than ``max_evictions`` runs.
     KvoptError
-        If ``batching`` is unknown, or not ``"mixed"`` without a calibrated time model.
+        For an unknown or invalid engine setting, one that needs a calibrated time model
+        without one, or caps or blocks for a policy that does not honour them.
     """
     t_begin = time.perf_counter()
-    policy, time_model, sees_truth = resolve_run(instance, policy, time_model, oracle)
-    check_batching(batching, time_model)
-    n, M = instance.n, instance.memory
-    clairvoyant = bool(getattr(policy, "clairvoyant", False))
-    may_evict = bool(getattr(policy, "may_evict", False))
+    engine = Engine(batching, max_requests, max_tokens, token_cap, block_size, recompute)
+    policy, model, sees_truth = resolve_run(instance, policy, time_model, oracle)
+    engine.check(model)
     pname = getattr(policy, "name", type(policy).__name__)
-    view = OnlineView(instance, clairvoyant)
-    policy.reset(view)
-    prompt = view.prompt
-    output = instance.output.tolist()
+    if engine.limits_admission and not getattr(policy, "engine_limits", False):
+        raise KvoptError(
+            f"policy {pname!r} does not honour batch caps or KV blocks (those that do: "
+            "fcfs, sf, alpha-greedy, alpha-clearing, vllm)"
+        )
+    sim = _Simulator(instance, policy, model, engine, max_evictions)
+    sim.run()
+    return sim.result(t_begin, sees_truth)
 
-    seconds_mode = time_model is not None and instance.arrival_time is not None
-    clock_model = _Clock(time_model, batching) if time_model is not None else None
-    if seconds_mode:
-        arr_key = instance.arrival_time.tolist()  # type: ignore[union-attr]
-        order = np.argsort(instance.arrival_time, kind="stable").tolist()
-    else:
-        arr_key = instance.arrival.tolist()
-        order = np.argsort(instance.arrival, kind="stable").tolist()
-    timed = clock_model is not None
-    arrival_round = [0] * n
-    arrival_clock = [0.0] * n if timed else None
-    first_clock = [-1.0] * n if timed else None
-    done_clock = [0.0] * n if timed else None
 
-    state = bytearray(n)  # 0 not arrived, 1 waiting, 2 running, 3 done
-    cur_start = [-1] * n
-    run_i: list[int] = []
-    run_s: list[int] = []
-    run_e: list[int] = []
-    heap: list[tuple[int, int]] = []  # (true end, request); stale after an eviction
-    heappush, heappop = heapq.heappush, heapq.heappop
+class _Simulator:
+    """One simulation: the state and one method per kind of event (see :func:`simulate`)."""
 
-    ptr = done = events = evictions = 0
-    idle_since: int | None = None
-    idle_limit = 10 * (sum(output) + n) + 1000  # generous: waiting policies may wait
-    if max_evictions is None:
-        max_evictions = 50 * n + 1000
-    B = C = 0  # running requests: sum of (prompt - start), count
-    if n == 0:
-        t, clock = 0, 0.0
-    elif seconds_mode:
-        t, clock = 0, float(arr_key[order[0]])
-    else:
-        t, clock = int(arr_key[order[0]]), 0.0
+    def __init__(
+        self,
+        instance: Instance,
+        policy: Policy,
+        model: TimeModel | None,
+        engine: Engine,
+        max_evictions: int | None,
+    ) -> None:
+        n = instance.n
+        self.instance, self.policy, self.model, self.engine = instance, policy, model, engine
+        self.n, self.M = n, instance.memory
+        self.clairvoyant = bool(getattr(policy, "clairvoyant", False))
+        self.may_evict = bool(getattr(policy, "may_evict", False))
+        self.pname = getattr(policy, "name", type(policy).__name__)
+        self.view = OnlineView(instance, self.clairvoyant, engine)
+        policy.reset(self.view)
+        self.prompt = self.view.prompt
+        self.output = instance.output.tolist()
+        self.seconds_mode = model is not None and instance.arrival_time is not None
+        self.clock_model = RoundClock(model, engine) if model is not None else None
+        self.timed = model is not None
+        key = instance.arrival_time if self.seconds_mode else instance.arrival
+        self.arr_key = key.tolist()  # type: ignore[union-attr]
+        self.order = np.argsort(key, kind="stable").tolist()
+        self.arrival_round = [0] * n
+        self.arrival_clock = [0.0] * n
+        self.first_clock = [-1.0] * n
+        self.done_clock = [0.0] * n
+        self.regen = [0] * n  # tokens produced by a request's last evicted run
+        self.state = bytearray(n)  # 0 not arrived, 1 waiting, 2 running, 3 done
+        self.cur_start = [-1] * n
+        self.run_i: list[int] = []
+        self.run_s: list[int] = []
+        self.run_e: list[int] = []
+        self.heap: list[tuple[int, int]] = []  # (true end, request); stale after eviction
+        self.ptr = self.done = self.events = self.evictions = 0
+        self.idle_since: int | None = None
+        self.idle_limit = 10 * (sum(self.output) + n) + 1000  # waiting policies may wait
+        self.max_evictions = 50 * n + 1000 if max_evictions is None else max_evictions
+        self.held = HeldMemory(engine.block_size)  # running: B = sum(prompt - start), C
+        if n == 0:
+            self.t, self.clock = 0, 0.0
+        elif self.seconds_mode:
+            self.t, self.clock = 0, float(self.arr_key[self.order[0]])
+        else:
+            self.t, self.clock = int(self.arr_key[self.order[0]]), 0.0
+        self.ev_t: list[int] = []
+        self.ev_c: list[float] = []
 
-    ev_t: list[int] = []
-    ev_c: list[float] = []
-    while done < n:
-        events += 1
-        if timed:
-            ev_t.append(t)
-            ev_c.append(clock)
-        # -- arrivals ----------------------------------------------------------------
-        if ptr < n:
-            lim = clock + _EPS if seconds_mode else t
-            if arr_key[order[ptr]] <= lim:
-                new = []
-                while ptr < n and arr_key[order[ptr]] <= lim:
-                    i = order[ptr]
-                    ptr += 1
-                    state[i] = 1
-                    arrival_round[i] = t
-                    if timed:
-                        arrival_clock[i] = arr_key[i] if seconds_mode else clock  # type: ignore[index]
-                    new.append(i)
-                policy.arrive(t, new)
-        # -- completions -------------------------------------------------------------
-        if heap and heap[0][0] <= t:
-            fin = []
-            while heap and heap[0][0] <= t:
-                e, i = heappop(heap)
-                k = cur_start[i]
-                if state[i] != 2 or k + output[i] != e:
-                    continue  # an evicted run
-                run_i.append(i)
-                run_s.append(k)
-                run_e.append(e)
-                state[i] = 3
-                B -= prompt[i] - k
-                C -= 1
-                done += 1
-                if timed:
-                    done_clock[i] = clock  # type: ignore[index]
-                fin.append(i)
-            policy.complete(t, fin)
-            if done == n:
+    def run(self) -> None:
+        """Play events until every request is done."""
+        policy = self.policy
+        while self.done < self.n:
+            self.events += 1
+            if self.timed:
+                self.ev_t.append(self.t)
+                self.ev_c.append(self.clock)
+            self.arrivals()
+            if self.completions():
                 break
-        # -- decision ----------------------------------------------------------------
-        start, evict, wake = policy.decide(t)
-        if evict:
-            if not may_evict:
-                raise SimulationError(f"policy {pname!r} may not evict but did at {t}", round=t)
-            for i in evict:
-                if not 0 <= i < n or state[i] != 2 or cur_start[i] >= t:
-                    raise SimulationError(
-                        f"policy {pname!r} evicted request {i} at {t}, which is not running",
-                        round=t,
-                    )
-                k = cur_start[i]
-                run_i.append(i)
-                run_s.append(k)
-                run_e.append(t)
-                state[i] = 1
-                B -= prompt[i] - k
-                C -= 1
-            evictions += len(evict)
-            if evictions > max_evictions:
+            start, evict, wake = policy.decide(self.t)
+            if evict:
+                self.evict(evict)
+            prompts, prefill = self.start(start)
+            self.check_round(len(start), prompts)
+            self.watch_stall()
+            self.advance(start, wake, prompts, prefill)
+
+    def arrivals(self) -> None:
+        """Requests arriving by the current boundary join the queue."""
+        n, order, arr_key, t = self.n, self.order, self.arr_key, self.t
+        if self.ptr >= n:
+            return
+        lim = self.clock + _EPS if self.seconds_mode else t
+        if arr_key[order[self.ptr]] > lim:
+            return
+        new = []
+        while self.ptr < n and arr_key[order[self.ptr]] <= lim:
+            i = order[self.ptr]
+            self.ptr += 1
+            self.state[i] = 1
+            self.arrival_round[i] = t
+            if self.timed:
+                self.arrival_clock[i] = arr_key[i] if self.seconds_mode else self.clock
+            new.append(i)
+        self.policy.arrive(t, new)
+
+    def completions(self) -> bool:
+        """Runs ending at the current boundary complete; ``True`` once all are done."""
+        heap, t = self.heap, self.t
+        if not heap or heap[0][0] > t:
+            return False
+        fin = []
+        while heap and heap[0][0] <= t:
+            e, i = heapq.heappop(heap)
+            k = self.cur_start[i]
+            if self.state[i] != 2 or k + self.output[i] != e:
+                continue  # an evicted run
+            self.run_i.append(i)
+            self.run_s.append(k)
+            self.run_e.append(e)
+            self.state[i] = 3
+            self.held.remove(self.prompt[i], k)
+            self.done += 1
+            self.done_clock[i] = self.clock
+            fin.append(i)
+        self.policy.complete(t, fin)
+        return self.done == self.n
+
+    def evict(self, evict) -> None:
+        """Apply the policy's evictions at the current boundary."""
+        t, pname = self.t, self.pname
+        if not self.may_evict:
+            raise SimulationError(f"policy {pname!r} may not evict but did at {t}", round=t)
+        for i in evict:
+            if not 0 <= i < self.n or self.state[i] != 2 or self.cur_start[i] >= t:
                 raise SimulationError(
-                    f"policy {pname!r} evicted {evictions} runs by {t} with {n - done} "
-                    f"request(s) unfinished: live-lock? (max_evictions = {max_evictions})",
+                    f"policy {pname!r} evicted request {i} at {t}, which is not running",
                     round=t,
                 )
+            k = self.cur_start[i]
+            self.run_i.append(i)
+            self.run_s.append(k)
+            self.run_e.append(t)
+            self.state[i] = 1
+            self.held.remove(self.prompt[i], k)
+            self.regen[i] = t - k
+        self.evictions += len(evict)
+        if self.evictions > self.max_evictions:
+            raise SimulationError(
+                f"policy {pname!r} evicted {self.evictions} runs by {t} with "
+                f"{self.n - self.done} request(s) unfinished: live-lock? "
+                f"(max_evictions = {self.max_evictions})",
+                round=t,
+            )
+
+    def start(self, start) -> tuple[list[int], int]:
+        """Start the policy's requests; their prompts and the tokens to prefill."""
+        t, state, prompt = self.t, self.state, self.prompt
+        recompute = self.engine.recompute
+        prompts: list[int] = []
         prefill = 0
         for i in start:
-            if not 0 <= i < n or state[i] != 1:
+            if not 0 <= i < self.n or state[i] != 1:
                 what = (
                     ("has not arrived", "", "is running", "is done")[state[i]]
-                    if 0 <= i < n
+                    if 0 <= i < self.n
                     else "does not exist"
                 )
                 raise SimulationError(
-                    f"policy {pname!r} started request {i} at {t}, which {what}", round=t
+                    f"policy {self.pname!r} started request {i} at {t}, which {what}",
+                    round=t,
                 )
             state[i] = 2
-            cur_start[i] = t
-            B += prompt[i] - t
-            C += 1
-            prefill += prompt[i]
-            heappush(heap, (t + output[i], i))
-        if C and B + (t + 1) * C > M:
-            raise _overflow(pname, may_evict, t + 1, B + (t + 1) * C, M)
-        # a policy that keeps waking up but never starts anything once every request has
-        # arrived and nothing runs would loop forever: after 10 (sum(o) + n) + 1000 such
-        # rounds it is a stall (any schedule could have run every request long before)
-        if C or ptr < n or done == n:
-            idle_since = None
-        elif idle_since is None:
-            idle_since = t
-        elif t - idle_since > idle_limit:
+            self.cur_start[i] = t
+            self.held.add(prompt[i], t)
+            prompts.append(prompt[i])
+            prefill += prompt[i] + self.regen[i] if recompute else prompt[i]
+            heapq.heappush(self.heap, (t + self.output[i], i))
+        return prompts, prefill
+
+    def check_round(self, new: int, prompts: list[int]) -> None:
+        """Round ``t + 1`` must fit in M (in blocks) and within the batch caps."""
+        held, t, engine = self.held, self.t, self.engine
+        if held.C and held.at(t + 1) > self.M:
+            raise _overflow(self.pname, self.may_evict, t + 1, held.at(t + 1), self.M)
+        if engine.max_requests is not None and held.C > engine.max_requests:
             raise SimulationError(
-                f"policy {pname!r} stalls: nothing has run from round {idle_since} to {t} "
-                f"although every request has arrived and {n - done} wait",
+                f"policy {self.pname!r} runs {held.C} requests in round {t + 1} > "
+                f"max_requests = {engine.max_requests}",
+                round=t + 1,
+            )
+        cap = engine.admission_tokens
+        if cap is not None and prompts:
+            decodes = held.C - new if engine.decodes_share_the_pass else 0
+            tokens = pass_tokens(prompts, decodes, engine.token_cap)
+            if tokens > cap and (len(prompts) > 1 or decodes):  # alone it may exceed [R]
+                raise SimulationError(
+                    f"policy {self.pname!r} batches {tokens} tokens at {t} > max_tokens = {cap}",
+                    round=t + 1,
+                )
+
+    def watch_stall(self) -> None:
+        """A policy that never starts anything once every request has arrived stalls.
+
+        After 10 (sum(o) + n) + 1000 idle rounds with requests waiting it is a
+        :class:`SimulationError` (any schedule could have run every request by then).
+        """
+        t = self.t
+        if self.held.C or self.ptr < self.n or self.done == self.n:
+            self.idle_since = None
+        elif self.idle_since is None:
+            self.idle_since = t
+        elif t - self.idle_since > self.idle_limit:
+            raise SimulationError(
+                f"policy {self.pname!r} stalls: nothing has run from round "
+                f"{self.idle_since} to {t} although every request has arrived and "
+                f"{self.n - self.done} wait",
                 round=t,
             )
-        # -- next event --------------------------------------------------------------
+
+    def next_event(self, wake: int | None) -> float:
+        """The next boundary at which something happens in rounds (``inf``: none)."""
+        heap, state, cur_start, output, t = (
+            self.heap,
+            self.state,
+            self.cur_start,
+            self.output,
+            self.t,
+        )
         while heap and (
             state[heap[0][1]] != 2 or cur_start[heap[0][1]] + output[heap[0][1]] != heap[0][0]
         ):
-            heappop(heap)
-        nxt = heap[0][0] if heap else _INF
+            heapq.heappop(heap)
+        nxt: float = heap[0][0] if heap else _INF
         if wake is not None:
             if wake <= t:
-                raise SimulationError(f"policy {pname!r} asked to wake at {wake} <= {t}", round=t)
+                raise SimulationError(
+                    f"policy {self.pname!r} asked to wake at {wake} <= {t}", round=t
+                )
             nxt = min(nxt, wake)
-        if C:
-            over_round = (M - B) // C + 1  # first round that would exceed M
+        held = self.held
+        if held.C:
+            over_round = held.first_over(self.M, t)  # first round that would exceed M
             if over_round - 1 < nxt:
-                if not may_evict:
-                    raise _overflow(pname, False, over_round, B + over_round * C, M)
+                if not self.may_evict:
+                    raise _overflow(self.pname, False, over_round, held.at(over_round), self.M)
                 nxt = over_round - 1
-        if ptr < n and not seconds_mode:
-            nxt = min(nxt, arr_key[order[ptr]])
+        if self.ptr < self.n and not self.seconds_mode:
+            nxt = min(nxt, self.arr_key[self.order[self.ptr]])
+        return nxt
+
+    def advance(self, start, wake: int | None, prompts: list[int], prefill: int) -> None:
+        """Move the clock to the next event boundary."""
+        t, held = self.t, self.held
+        nxt = self.next_event(wake)
         D = None
-        if timed:
-            D = clock_model.stretch(C, B, len(start), prefill, t)  # type: ignore[union-attr]
-            if seconds_mode and ptr < n:
-                target = arr_key[order[ptr]]
-                if C == 0 and nxt == _INF:
-                    nxt = t + 1  # idle machine: the next round begins at the arrival
-                    for i in start:
-                        first_clock[i] = max(first_clock[i], clock)  # pragma: no cover
-                    clock = max(clock, target)
-                    t = nxt
-                    continue
-                j = _first_reaching(D, clock, target, int(nxt - t) if nxt < _INF else 1 << 62)
+        if self.timed:
+            D = self.clock_model.stretch(  # type: ignore[union-attr]
+                held.C, held.B, len(start), sum(prompts), prefill, t
+            )
+            if self.seconds_mode and self.ptr < self.n:
+                target = self.arr_key[self.order[self.ptr]]
+                if held.C == 0 and nxt == _INF:
+                    # idle machine: the next round begins at the arrival
+                    self.clock = max(self.clock, target)
+                    self.t = t + 1
+                    return
+                j = first_reaching(D, self.clock, target, int(nxt - t) if nxt < _INF else 1 << 62)
                 if j is not None:
                     nxt = t + j
         if nxt == _INF:
-            waiting = sum(1 for i in range(n) if state[i] == 1)
+            waiting = sum(1 for i in range(self.n) if self.state[i] == 1)
             raise SimulationError(
-                f"policy {pname!r} stalls at {t}: {waiting} request(s) wait, none runs, none "
-                "will arrive and the policy starts nothing",
+                f"policy {self.pname!r} stalls at {t}: {waiting} request(s) wait, none "
+                "runs, none will arrive and the policy starts nothing",
                 round=t,
             )
         nxt = int(nxt)
-        if timed:
+        if D is not None:
             if start:
-                end_first = clock + clock_model.first_token  # type: ignore[union-attr]
+                end_first = self.clock + self.clock_model.first_token  # type: ignore[union-attr]
                 for i in start:
-                    if first_clock[i] < 0:  # type: ignore[index]
-                        first_clock[i] = end_first  # type: ignore[index]
-            clock += D(nxt - t)  # type: ignore[misc]
-        t = nxt
+                    if self.first_clock[i] < 0:
+                        self.first_clock[i] = end_first
+            self.clock += D(nxt - t)
+        self.t = nxt
 
-    sim_instance = instance
-    if seconds_mode and n:
-        sim_instance = instance.replace(arrival=np.array(arrival_round, dtype=np.int64))
-    schedule = Schedule.from_indices(sim_instance, run_i, run_s, run_e)
-    report = verify(sim_instance, schedule, allow_eviction=may_evict)
-    meta: dict[str, Any] = {
-        "prediction_source": view.prediction_source,
-        "perfect_predictions": view.perfect_predictions,
-        "clairvoyant": clairvoyant,
-        "arrivals": "arrival_time (seconds)" if seconds_mode else "arrival (rounds)",
-        "oracle": sees_truth,
-    }
-    lat_s = ttft_s = None
-    makespan_s = None
-    if timed:
-        meta["time_model"] = time_model.name  # type: ignore[union-attr]
-        if batching != "mixed":  # the default leaves the metadata as it was
-            meta["batching"] = batching
-        ac = np.asarray(arrival_clock, dtype=np.float64)
-        lat_s = np.asarray(done_clock, dtype=np.float64) - ac
-        ttft_s = np.asarray(first_clock, dtype=np.float64) - ac
-        makespan_s = float(clock)
-        ev_t.append(t)
-        ev_c.append(clock)
-    params = policy.params() if hasattr(policy, "params") else {}
-    return SimResult(
-        instance=sim_instance,
-        policy=pname,
-        params=params,
-        schedule=schedule,
-        report=report,
-        runtime=time.perf_counter() - t_begin,
-        events=events,
-        latency_seconds=lat_s,
-        ttft_seconds=ttft_s,
-        makespan_seconds=makespan_s,
-        metadata=meta,
-        time_model=time_model,
-        clock=(np.array(ev_t, dtype=np.int64), np.array(ev_c)) if timed else None,
-    )
+    def result(self, t_begin: float, sees_truth: bool) -> SimResult:
+        """The verified :class:`SimResult`."""
+        instance, n = self.instance, self.n
+        sim_instance = instance
+        if self.seconds_mode and n:
+            sim_instance = instance.replace(arrival=np.array(self.arrival_round, dtype=np.int64))
+        schedule = Schedule.from_indices(sim_instance, self.run_i, self.run_s, self.run_e)
+        report = verify(sim_instance, schedule, allow_eviction=self.may_evict)
+        meta: dict[str, Any] = {
+            "prediction_source": self.view.prediction_source,
+            "perfect_predictions": self.view.perfect_predictions,
+            "clairvoyant": self.clairvoyant,
+            "arrivals": "arrival_time (seconds)" if self.seconds_mode else "arrival (rounds)",
+            "oracle": sees_truth,
+        }
+        lat_s = ttft_s = makespan_s = None
+        if self.timed:
+            meta["time_model"] = self.model.name  # type: ignore[union-attr]
+            ac = np.asarray(self.arrival_clock, dtype=np.float64)
+            lat_s = np.asarray(self.done_clock, dtype=np.float64) - ac
+            ttft_s = np.asarray(self.first_clock, dtype=np.float64) - ac
+            makespan_s = float(self.clock)
+            self.ev_t.append(self.t)
+            self.ev_c.append(self.clock)
+        meta.update(self.engine.metadata())  # the default engine leaves it as it was
+        policy = self.policy
+        return SimResult(
+            instance=sim_instance,
+            policy=self.pname,
+            params=policy.params() if hasattr(policy, "params") else {},
+            schedule=schedule,
+            report=report,
+            runtime=time.perf_counter() - t_begin,
+            events=self.events,
+            latency_seconds=lat_s,
+            ttft_seconds=ttft_s,
+            makespan_seconds=makespan_s,
+            metadata=meta,
+            time_model=self.model,
+            clock=(np.array(self.ev_t, dtype=np.int64), np.array(self.ev_c))
+            if self.timed
+            else None,
+        )

@@ -139,8 +139,8 @@ def test_prefill_first_is_refused_without_a_calibrated_time_model(model):
 
 
 def test_unknown_batching_is_refused():
-    with pytest.raises(KvoptError, match="unknown batching 'chunked'"):
-        simulate(_trace("rounds"), "vllm", A100, batching="chunked")
+    with pytest.raises(KvoptError, match="unknown batching 'sarathi'"):
+        simulate(_trace("rounds"), "vllm", A100, batching="sarathi")
 
 
 def test_cli_batching(tmp_path, capsys):

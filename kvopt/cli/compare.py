@@ -14,7 +14,9 @@ an instance without predictions unless --oracle lets it see the true outputs; or
 policies are marked in the table, the files and the plot. --csv FILE and --json
 FILE (- = standard output) write the records; --plot FILE (png, svg, pdf)
 draws latency CDFs, latency by arrival time, memory and queue over time; --out DIR writes
-each verified schedule as a solution file (kvopt verify re-checks it). Exit codes: 0
+each verified schedule as a solution file (kvopt verify re-checks it). The engine flags
+(--batching, --max-requests, --max-tokens, --token-cap, --block-size, --recompute;
+models/batching.md) apply to every policy. Exit codes: 0
 ok, 1 a policy broke a rule, 2 bad input.
 """
 
@@ -23,13 +25,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kvopt.cli.engine_options import add_engine_arguments, engine_from_args
 from kvopt.compare import compare
 from kvopt.files import check_output
 from kvopt.io import load_instance
 from kvopt.plot import output_format
 from kvopt.policies import POLICIES
 from kvopt.report_table import progress_bar
-from kvopt.simulate import BATCHINGS, SimulationError
+from kvopt.simulate import SimulationError
 from kvopt.time_model import TIME_MODELS
 
 NAME = "compare"
@@ -51,13 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=sorted(TIME_MODELS),
         help="give rounds durations: figures in seconds, and energy",
     )
-    p.add_argument(
-        "--batching",
-        choices=BATCHINGS,
-        default="mixed",
-        help="batch semantics with a calibrated time model: mixed (default) or "
-        "prefill-first (vLLM-v0 style; models/batching.md)",
-    )
+    add_engine_arguments(p)
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
     p.add_argument(
         "--oracle",
@@ -105,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("kvopt compare: error: --jobs must be >= 1", file=sys.stderr)
         return 2
+    engine = engine_from_args(args)
     inst = load_instance(args.instance)
     try:
         with progress_bar(len(args.policies), "policies", enabled=args.progress) as advance:
@@ -116,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
                 oracle=args.oracle,
                 progress=advance,
                 out=args.out,
-                batching=args.batching,
+                engine=engine,
             )
     except SimulationError as e:
         print(f"kvopt compare: {e}", file=sys.stderr)

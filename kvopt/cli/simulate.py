@@ -7,11 +7,16 @@ Examples::
         --out out/trace.sglang.json
     kvopt simulate trace.json --policy vllm --time-model a100-tp2-llama2-70b \\
         --batching prefill-first --out out/trace.vllm-v0.json
+    kvopt simulate trace.json --policy vllm --time-model a100-tp2-llama2-70b \\
+        --batching prefill-first --block-size 16 --max-requests 128 --max-tokens 4096 \\
+        --token-cap padded --recompute --out out/trace.vidur-vllm.json
 
 ``--set key=value`` sets a policy parameter (``kvopt policies`` lists them); values are
 read as the parameter's type (true/false, integers, numbers, names). The output is a
 solution file whose ``metrics`` hold the summary (total and mean latency, time to first
-token, memory, evictions, and seconds and energy with a time model). A policy that plans
+token, memory, evictions, and seconds and energy with a time model). The engine flags
+(``--batching``, ``--max-requests``, ``--max-tokens``, ``--token-cap``, ``--block-size``,
+``--recompute``) are described in models/batching.md. A policy that plans
 with predicted output lengths (mcsf, sf, amax, ...) on an instance without predictions is
 refused unless ``--oracle`` lets it see the true outputs. Exit codes: 0 ok, 1 the policy
 broke a rule (e.g. a non-evicting policy overflowed because predictions underestimate),
@@ -24,11 +29,12 @@ import argparse
 import json
 import sys
 
+from kvopt.cli.engine_options import add_engine_arguments, engine_from_args
 from kvopt.files import check_output
 from kvopt.io import load_instance, save_solution
 from kvopt.policies import POLICIES, make_policy
 from kvopt.policies.spec import parse_params, parse_value  # noqa: F401  (re-exported)
-from kvopt.simulate import BATCHINGS, SimulationError, check_batching, simulate
+from kvopt.simulate import SimulationError, simulate
 from kvopt.text import escape
 from kvopt.time_model import get_time_model
 
@@ -48,13 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="a policy parameter (repeatable)",
     )
     p.add_argument("--time-model", help="give rounds durations (e.g. unit)")
-    p.add_argument(
-        "--batching",
-        choices=BATCHINGS,
-        default="mixed",
-        help="batch semantics with a calibrated time model: mixed (default) or "
-        "prefill-first (vLLM-v0 style; models/batching.md)",
-    )
+    add_engine_arguments(p)
     p.add_argument(
         "--oracle",
         action="store_true",
@@ -68,11 +68,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     policy = make_policy(args.policy, **parse_params(args.policy, args.params))
     model = get_time_model(args.time_model) if args.time_model else None
-    check_batching(args.batching, model)
+    engine = engine_from_args(args)
+    engine.check(model)
     inst = load_instance(args.instance)
     check_output(args.out)  # before simulating, not after
     try:
-        res = simulate(inst, policy, model, oracle=args.oracle, batching=args.batching)
+        res = simulate(inst, policy, model, oracle=args.oracle, **engine.options())
     except SimulationError as e:
         print(f"kvopt simulate: {escape(e)}", file=sys.stderr)
         return 1

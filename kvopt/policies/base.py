@@ -27,6 +27,7 @@ from typing import Any, ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
+from kvopt.engine import Engine
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 
@@ -86,6 +87,10 @@ class OnlineView:
     metadata
         The instance's metadata (read-only), e.g. the known arrival process that the
         ``stochastic`` family records (``models/stochastic.md``).
+    engine
+        The serving engine's settings (:class:`kvopt.engine.Engine`: batch caps, KV
+        block size, batch semantics); the default is the papers' model. Only policies
+        with ``engine_limits = True`` may be given caps or blocks.
     """
 
     __slots__ = (
@@ -99,9 +104,10 @@ class OnlineView:
         "prediction_source",
         "perfect_predictions",
         "metadata",
+        "engine",
     )
 
-    def __init__(self, instance: Instance, clairvoyant: bool) -> None:
+    def __init__(self, instance: Instance, clairvoyant: bool, engine: Engine | None = None) -> None:
         self.memory = instance.memory
         self.n = instance.n
         self.prompt = instance.prompt.tolist()
@@ -121,6 +127,7 @@ class OnlineView:
             self.output_lo = self.output_hi = self.predicted
         self.output = out.tolist() if clairvoyant else None
         self.metadata = instance.metadata
+        self.engine = Engine() if engine is None else engine
 
     def capped(self, lengths: list[int] | np.ndarray) -> list[int]:
         """``lengths`` clamped to ``[1, M - prompt]`` (no request can need more)."""
@@ -151,14 +158,16 @@ class PolicyBase:
     """Shared plumbing: parameter listing and validation helpers.
 
     Subclasses set ``name``, ``source`` (the literature reference, with ``[R]`` where the
-    rule is our reconstruction), ``may_evict``, ``clairvoyant`` and ``parameter_help``
-    (one line per constructor argument).
+    rule is our reconstruction), ``may_evict``, ``clairvoyant``, ``engine_limits``
+    (whether it honours the batch caps and KV blocks of :attr:`OnlineView.engine`) and
+    ``parameter_help`` (one line per constructor argument).
     """
 
     name: ClassVar[str] = ""
     source: ClassVar[str] = ""
     may_evict: ClassVar[bool] = False
     clairvoyant: ClassVar[bool] = False
+    engine_limits: ClassVar[bool] = False
     parameter_help: ClassVar[dict[str, str]] = {}
 
     @classmethod

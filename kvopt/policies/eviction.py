@@ -28,6 +28,7 @@ def choose_victims(
     t: int,
     excess: int,
     fraction: float = 0.0,
+    block: int = 1,
 ) -> list[int]:
     """Running requests to evict at boundary ``t``, in eviction order.
 
@@ -49,6 +50,8 @@ def choose_victims(
     fraction
         Evict at least ``ceil(fraction * len(running))`` requests (phi-clearing), and in
         any case enough to free ``excess`` tokens.
+    block
+        KV block size: an evicted request frees its tokens rounded up to whole blocks.
     """
     if order == "latest-arrival":
         ranked = sorted(running, key=lambda i: -arrival_seq[i])
@@ -64,5 +67,6 @@ def choose_victims(
         if excess <= 0 and len(out) >= at_least:
             break
         out.append(i)
-        excess -= prompt[i] + t + 1 - running[i]
+        held = prompt[i] + t + 1 - running[i]
+        excess -= held if block == 1 else held + (-held) % block
     return out

@@ -23,6 +23,7 @@ import heapq
 import math
 from typing import ClassVar
 
+from kvopt.engine import HeldMemory, pass_tokens, rounded
 from kvopt.policies.base import NOTHING, Decision, OnlineView, PolicyBase, check_bool, check_choice
 from kvopt.policies.eviction import EVICTION_ORDERS, choose_victims
 
@@ -40,6 +41,7 @@ class GreedyPolicy(PolicyBase):
 
     order: ClassVar[str] = "arrival"
     may_evict: ClassVar[bool] = True
+    engine_limits: ClassVar[bool] = True
     alpha: float = 0.0
     skip: bool = False
     evict_order: str = "latest-arrival"
@@ -56,8 +58,22 @@ class GreedyPolicy(PolicyBase):
         self.arrival_seq = [0] * view.n
         self.seq = 0
         self.front = 0
-        self.B = 0
-        self.C = 0
+        engine = view.engine
+        self.held = HeldMemory(engine.block_size)
+        self.max_requests = engine.max_requests
+        self.max_tokens = engine.admission_tokens
+        self.token_rule = engine.token_cap
+        self.decodes_count = engine.decodes_share_the_pass
+
+    @property
+    def B(self) -> int:  # noqa: N802 - the model's symbol
+        """Sum over running requests of ``prompt - start``."""
+        return self.held.B
+
+    @property
+    def C(self) -> int:  # noqa: N802 - the model's symbol
+        """Number of running requests."""
+        return self.held.C
 
     def arrive(self, t: int, requests: list[int]) -> None:
         seq = self.seq
@@ -68,15 +84,14 @@ class GreedyPolicy(PolicyBase):
         self.seq = seq
 
     def complete(self, t: int, requests: list[int]) -> None:
-        prompt, started = self.prompt, self.started
+        prompt, started, held = self.prompt, self.started, self.held
         for i in requests:
-            self.B -= prompt[i] - started.pop(i)
-            self.C -= 1
+            held.remove(prompt[i], started.pop(i))
 
     def decide(self, t: int) -> Decision:
-        prompt, started = self.prompt, self.started
+        prompt, started, held = self.prompt, self.started, self.held
         evicted: list[int] = []
-        excess = self.B + (t + 1) * self.C - self.M
+        excess = held.at(t + 1) - self.M
         if excess > 0:
             evicted = choose_victims(
                 self.evict_order,
@@ -86,26 +101,43 @@ class GreedyPolicy(PolicyBase):
                 t,
                 excess,
                 self.clear_fraction,
+                held.block,
             )
             for i in evicted:
-                self.B -= prompt[i] - started.pop(i)
-                self.C -= 1
+                held.remove(prompt[i], started.pop(i))
                 heapq.heappush(self.heap, self._requeue_key(i))
-        heap = self.heap
-        if not heap:
+        if not self.heap:
             return Decision((), evicted) if evicted else NOTHING
-        room = self.cap - self.B - (t + 1) * self.C  # tokens free in round t+1 under the cap
+        out = self._admit(t)
+        if not out and not evicted:
+            return NOTHING
+        return Decision(out, evicted)
+
+    def _admit(self, t: int) -> list[int]:
+        """Admit from the queue at ``t`` under the memory cap and the engine's caps."""
+        prompt, started, held, heap = self.prompt, self.started, self.held, self.heap
+        block = held.block
+        room = self.cap - held.at(t + 1)  # memory free in round t+1 under the cap
         out: list[int] = []
         skipped: list[tuple] = []
+        prompts: list[int] = []  # admitted at t, for the token cap
+        decodes = held.C if self.decodes_count else 0
         while heap:
+            if self.max_requests is not None and held.C >= self.max_requests:
+                break
             i = heap[0][-1]
-            need = prompt[i] + 1
-            if need <= room or self.C == 0:  # an empty machine ignores the cap [R]
+            need = prompt[i] + 1 if block == 1 else rounded(prompt[i] + 1, block)
+            fits = need <= room or held.C == 0  # an empty machine ignores the cap [R]
+            if fits and self.max_tokens is not None and (prompts or decodes):
+                # a prompt over the token cap runs alone [R]
+                tokens = pass_tokens([*prompts, prompt[i]], decodes, self.token_rule)
+                fits = tokens <= self.max_tokens
+            if fits:
                 heapq.heappop(heap)
                 room -= need
                 started[i] = t
-                self.B += prompt[i] - t
-                self.C += 1
+                held.add(prompt[i], t)
+                prompts.append(prompt[i])
                 out.append(i)
             elif self.skip:
                 skipped.append(heapq.heappop(heap))
@@ -113,9 +145,7 @@ class GreedyPolicy(PolicyBase):
                 break
         for entry in skipped:
             heapq.heappush(heap, entry)
-        if not out and not evicted:
-            return NOTHING
-        return Decision(out, evicted)
+        return out
 
     def _key(self, i: int, seq: int) -> tuple:
         if self.order == "predicted":

@@ -15,8 +15,8 @@ class VLLM(GreedyPolicy):
     When the running requests cannot all grow, ``eviction="vllm"`` evicts the most
     recently arrived running request (recompute) and puts it at the front of the queue;
     ``eviction="sglang"`` evicts the one with the fewest tokens produced and puts it at
-    the tail. Block granularity and chunked prefill are not modelled (tokens, one
-    prefill per admission).
+    the tail. Block-granular memory, batch caps and the batch semantics are engine
+    settings of the simulator (``models/batching.md``), which this policy honours.
 
     Parameters
     ----------
