@@ -5,7 +5,8 @@ Usage (the Vidur checkout and its environment are prepared as in benchmarks/READ
 
     python benchmarks/vidur_side_by_side.py --vidur /work/vidur \\
         --vidur-python /work/venvs/vidur-env/bin/python --n 2000 [10000] \\
-        [--work DIR] [--semantics vidur|mixed] [--rf-grid small|vidur]
+        [--work DIR] [--semantics vidur|mixed] [--rf-grid small|vidur] [--probe]
+        [--base-ms MS]  # diagnostic: kvopt's time model with another base
     python benchmarks/vidur_side_by_side.py --n 2000 --vidur-output DIR  # parse only
 
 For each n: the first n requests of kvopt's shipped ``azure-conv-2023`` trace, prompts
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import subprocess
@@ -96,12 +98,69 @@ config = SimulationConfig.create_from_cli_args()
 set_seeds(config.seed)
 t0 = time.perf_counter()
 sim = Simulator(config)
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 sim.run()
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 print("SIDE_BY_SIDE " + json.dumps({"setup_seconds": t1 - t0, "run_seconds": t2 - t1,
-      "output_dir": config.metrics_config.output_dir}), flush=True)
+      "run_cpu_seconds": c2 - c1, "output_dir": config.metrics_config.output_dir}),
+      flush=True)
 """
+
+
+# Run inside Vidur's environment: the predicted time of single batches (decode batches of
+# b requests holding kv tokens each; prefills of prompts), one JSON line.
+PROBE_DRIVER = """
+import json, sys
+from vidur.config import SimulationConfig
+from vidur.entities import Batch, Request
+from vidur.execution_time_predictor import ExecutionTimePredictorRegistry
+sys.argv = ["vidur"] + sys.argv[1:]
+config = SimulationConfig.create_from_cli_args()
+pred = ExecutionTimePredictorRegistry.get(
+    config.execution_time_predictor_config.get_type(),
+    predictor_config=config.execution_time_predictor_config,
+    replica_config=config.cluster_config.replica_config,
+    replica_scheduler_config=config.cluster_config.replica_scheduler_config,
+    metrics_config=config.metrics_config,
+)
+out = []
+for b, kv in PROBES["decode"]:
+    reqs = []
+    for _ in range(b):
+        r = Request(0.0, kv, 10, num_processed_tokens=kv)
+        r._is_prefill_complete = True
+        reqs.append(r)
+    t = pred.get_execution_time(Batch(0, reqs, [1] * b), 0).total_time
+    out.append(["decode", b, kv, t])
+for prompts in PROBES["prefill"]:
+    reqs = [Request(0.0, p, 10) for p in prompts]
+    t = pred.get_execution_time(Batch(0, reqs, list(prompts)), 0).total_time
+    out.append(["prefill", len(prompts), sum(prompts), t])
+print("SIDE_BY_SIDE " + json.dumps(out), flush=True)
+"""
+
+#: The batches probed: decode (requests, KV tokens each), prefill (prompt lengths).
+PROBES = {
+    "decode": [(1, 512), (8, 512), (32, 1024), (64, 1024), (128, 512), (128, 1024)],
+    "prefill": [[128], [512], [1024], [2048], [4000], [1000, 1000, 1000]],
+}
+
+
+def probe_table(rows: list, model) -> str:
+    """Vidur's predicted batch times against kvopt's ``d`` (Markdown)."""
+    lines = [
+        "| batch | Vidur (ms) | kvopt d (ms) | kvopt / Vidur |",
+        "|---|---|---|---|",
+    ]
+    for kind, b, tokens, t in rows:
+        if kind == "decode":
+            label = f"decode {b} x {tokens} KV"
+            d = model.round_duration(b, 0, b * tokens)
+        else:
+            label = f"prefill {b} prompt(s), {tokens} tokens"
+            d = model.round_duration(0, tokens, tokens + b)
+        lines.append(f"| {label} | {1e3 * t:.2f} | {1e3 * d:.2f} | {d / t:.3f} |")
+    return "\n".join(lines)
 
 
 def write_vidur_trace(inst: Instance, path: Path) -> None:
@@ -207,11 +266,14 @@ def vidur_arguments(
     return args
 
 
-def run_vidur(vidur: Path, python: str, args: list[str]) -> dict:
-    """Run Vidur's simulator in its checkout; its timings and output directory."""
+def run_vidur(vidur: Path, python: str, args: list[str], driver: str = DRIVER):
+    """Run ``driver`` (default: Vidur's simulator) in the checkout; its JSON answer.
+
+    With the simulator: its timings and output directory, plus the process wall time.
+    """
     w0 = time.perf_counter()
     proc = subprocess.run(
-        [python, "-c", DRIVER, *args],
+        [python, "-c", driver, *args],
         cwd=vidur,
         capture_output=True,
         text=True,
@@ -223,7 +285,8 @@ def run_vidur(vidur: Path, python: str, args: list[str]) -> dict:
         raise SystemExit("Vidur failed:\n" + "\n".join(tail))
     line = next(x for x in proc.stdout.splitlines() if x.startswith("SIDE_BY_SIDE "))
     info = json.loads(line.split(" ", 1)[1])
-    info["wall_seconds"] = wall
+    if isinstance(info, dict):
+        info["wall_seconds"] = wall
     return info
 
 
@@ -263,15 +326,30 @@ def figures(latency: np.ndarray, ttft: np.ndarray, makespan: float, restarts: in
     return d
 
 
-def kvopt_figures(inst: Instance, semantics: str) -> tuple[dict, float]:
-    """kvopt's figures on ``inst`` with the engine of ``semantics``, and its seconds."""
-    t0 = time.perf_counter()
-    res = simulate(inst, "vllm", MODEL, **SEMANTICS[semantics])
-    seconds = time.perf_counter() - t0
+def kvopt_model(base_ms: float | None):
+    """kvopt's ``a100-tp2-llama2-70b``, or (a diagnostic) the same with another base."""
+    model = get_time_model(MODEL)
+    if base_ms is None:
+        return model
+    return dataclasses.replace(model, name=f"{MODEL}-base{base_ms}", base=base_ms / 1e3)
+
+
+def kvopt_figures(inst: Instance, semantics: str, model=MODEL) -> tuple[dict, tuple]:
+    """kvopt's figures on ``inst`` with the engine of ``semantics``; wall and CPU seconds.
+
+    The seconds are the best of three runs of :func:`kvopt.simulate.simulate`
+    (verification included) on the shared machine.
+    """
+    seconds = cpu = float("inf")
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = simulate(inst, "vllm", model, **SEMANTICS[semantics])
+        seconds = min(seconds, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - c0)
     start = float(np.min(inst.arrival_time))
     lat, ttft = res.latency_seconds, res.ttft_seconds
     assert lat is not None and ttft is not None and res.makespan_seconds is not None
-    return figures(lat, ttft, res.makespan_seconds - start, res.evictions), seconds
+    return figures(lat, ttft, res.makespan_seconds - start, res.evictions), (seconds, cpu)
 
 
 def ratio_table(vidur: dict, kvopt: dict) -> str:
@@ -294,7 +372,7 @@ def one(n: int, args: argparse.Namespace) -> None:
     """Run (or parse) Vidur and run kvopt at ``n`` requests; print the comparison."""
     inst = vidur_like_trace(n)
     arrival = np.asarray(inst.arrival_time) - float(np.min(inst.arrival_time))
-    kv, kv_seconds = kvopt_figures(inst, args.semantics)
+    kv, kv_seconds = kvopt_figures(inst, args.semantics, kvopt_model(args.base_ms))
     speed = ""
     if args.vidur_output:
         out = Path(args.vidur_output)
@@ -310,16 +388,26 @@ def one(n: int, args: argparse.Namespace) -> None:
             args.vidur_python,
             vidur_arguments(trace, attention, out, inst.memory, args.rf_grid),
         )
+        wall, cpu = kv_seconds
         speed = (
-            f"\nspeed: Vidur event loop {info['run_seconds']:.3g} s (set-up incl. predictor "
-            f"training {info['setup_seconds']:.3g} s, process {info['wall_seconds']:.3g} s); "
-            f"kvopt simulate {kv_seconds:.3g} s: {info['run_seconds'] / kv_seconds:.0f}x"
+            f"\nspeed: Vidur event loop {info['run_seconds']:.3g} s wall, "
+            f"{info['run_cpu_seconds']:.3g} s CPU (set-up incl. predictor training "
+            f"{info['setup_seconds']:.3g} s, process {info['wall_seconds']:.3g} s); kvopt "
+            f"simulate {wall:.3g} s wall, {cpu:.3g} s CPU (best of 3): "
+            f"{info['run_seconds'] / wall:.0f}x wall, {info['run_cpu_seconds'] / cpu:.0f}x CPU"
         )
     vd = read_vidur_metrics(find_request_metrics(out), arrival)
-    print(f"\n### n = {n}, kvopt semantics {args.semantics}: {SEMANTICS[args.semantics]}\n")
+    base = "" if args.base_ms is None else f", DIAGNOSTIC base {args.base_ms} ms"
+    print(f"\n### n = {n}, kvopt semantics {args.semantics}: {SEMANTICS[args.semantics]}{base}\n")
     print(ratio_table(vd, kv))
     ok = within(vd, kv)
     print(f"\nmean and p99 latency within 3 %: {'yes' if ok else 'no'}{speed}")
+    if args.probe and not args.vidur_output:
+        driver = PROBE_DRIVER.replace("PROBES", repr(PROBES))
+        flags = vidur_arguments(trace, attention, out, inst.memory, args.rf_grid)
+        rows = run_vidur(Path(args.vidur), args.vidur_python, flags, driver)
+        print("\nSingle batches, Vidur's predictors vs kvopt's time model:\n")
+        print(probe_table(rows, get_time_model(MODEL)))
 
 
 def main() -> None:
@@ -330,6 +418,14 @@ def main() -> None:
     ap.add_argument("--work", default="out/vidur_side_by_side", help="traces and outputs")
     ap.add_argument("--vidur-output", help="parse this finished Vidur output, do not run it")
     ap.add_argument("--semantics", choices=sorted(SEMANTICS), default="vidur")
+    ap.add_argument(
+        "--base-ms",
+        type=float,
+        help="diagnostic: kvopt's time model with this base (ms) instead of its fitted one",
+    )
+    ap.add_argument(
+        "--probe", action="store_true", help="also compare single batches' predicted times"
+    )
     ap.add_argument(
         "--rf-grid",
         choices=sorted(RF_GRIDS),

@@ -164,9 +164,11 @@ class HeldMemory:
 
     A request with prompt ``s`` started at boundary ``k`` holds ``x = s + r - k`` tokens
     in round ``r``, i.e. ``x + (-x) mod b`` with blocks of ``b``. Over the running set
-    that is ``B + C r + sum_i ((-(s_i - k_i) - r) mod b)`` with ``B = sum (s_i - k_i)``
-    and ``C`` requests, so counting the requests by ``(-(s_i - k_i)) mod b`` gives the
-    memory of any round in ``O(b)``. With ``b = 1`` it is ``B + C r``, the model's.
+    that is ``B + C r + sum_i ((q_i - r) mod b)`` with ``B = sum (s_i - k_i)``, ``C``
+    requests and ``q_i = (k_i - s_i) mod b``. With ``rho = r mod b`` the last sum is
+    ``Q - rho C + b #{i : q_i < rho}`` (``Q = sum q_i``), so counting the requests by
+    ``q_i`` gives the memory of any round with one sum over at most ``b`` counters. With
+    ``b = 1`` it is ``B + C r``, the model's.
 
     Parameters
     ----------
@@ -174,12 +176,13 @@ class HeldMemory:
         The block size ``b`` in tokens.
     """
 
-    __slots__ = ("block", "B", "C", "count")
+    __slots__ = ("block", "B", "C", "Q", "count")
 
     def __init__(self, block: int = 1) -> None:
         self.block = block
         self.B = 0
         self.C = 0
+        self.Q = 0
         self.count = [0] * block
 
     def add(self, prompt: int, start: int) -> None:
@@ -187,14 +190,18 @@ class HeldMemory:
         self.B += prompt - start
         self.C += 1
         if self.block > 1:
-            self.count[(start - prompt) % self.block] += 1
+            q = (start - prompt) % self.block
+            self.count[q] += 1
+            self.Q += q
 
     def remove(self, prompt: int, start: int) -> None:
         """The request with ``prompt`` started at ``start`` stops (done or evicted)."""
         self.B -= prompt - start
         self.C -= 1
         if self.block > 1:
-            self.count[(start - prompt) % self.block] -= 1
+            q = (start - prompt) % self.block
+            self.count[q] -= 1
+            self.Q -= q
 
     def at(self, r: int) -> int:
         """Memory held in round ``r`` (tokens, rounded up to blocks)."""
@@ -202,7 +209,8 @@ class HeldMemory:
         b = self.block
         if b == 1:
             return held
-        return held + sum(c * ((res - r) % b) for res, c in enumerate(self.count) if c)
+        rho = r % b
+        return held + self.Q - rho * self.C + b * sum(self.count[:rho])
 
     def first_over(self, memory: int, after: int) -> int:
         """The first round ``r > after`` with :meth:`at` ``(r) > memory`` (``C >= 1``)."""
