@@ -160,3 +160,30 @@ def test_cli_batching(tmp_path, capsys):
     no_model = ["compare", str(src), "--policy", "vllm", "--jobs", "1", "--no-progress"]
     assert main([*no_model, "--batching", "prefill-first"]) == 2
     assert "needs a calibrated time model" in capsys.readouterr().err
+
+
+# Computed on main before the simulator became a class with one method per event (commit
+# c145be7): objective, evicted runs, events, mean latency and makespan in seconds.
+PINNED_POLICIES = {
+    "mcsf:overflow=evict": (86929, 0, 196, 47.834403324, 215.191892512),
+    "fcfs": (114167, 39, 233, 64.505632735, 241.177740411),
+    "sf": (93253, 76, 252, 55.822628168, 242.121820488),
+    "alpha-clearing": (142770, 0, 205, 72.026335697, 259.346603385),
+    "nested-wait": (113314, 2, 546, 59.261967367, 302.1530771),
+    "mc-benchmark": (109250, 0, 201, 57.331296204, 226.475301708),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_POLICIES))
+def test_simulator_class_reproduces_main_for_every_kind_of_policy(name):
+    res = simulate(_trace("seconds"), name, A100, oracle=True)
+    s = res.summary()
+    got = (
+        res.objective,
+        res.evictions,
+        res.events,
+        s["mean_latency_seconds"],
+        s["makespan_seconds"],
+    )
+    assert got[:3] == PINNED_POLICIES[name][:3]
+    assert got[3:] == pytest.approx(PINNED_POLICIES[name][3:], rel=1e-9)
