@@ -213,18 +213,20 @@ class HeldMemory:
         return held + self.Q - rho * self.C + b * sum(self.count[:rho])
 
     def first_over(self, memory: int, after: int) -> int:
-        """The first round ``r > after`` with :meth:`at` ``(r) > memory`` (``C >= 1``)."""
-        B, C = self.B, self.C
+        """The first round ``r > after`` with :meth:`at` ``(r) > memory`` (``C >= 1``).
+
+        From round ``r`` to ``r + 1`` the rounded memory grows by ``b`` times the number
+        of requests with ``q_i = r mod b`` (each opens a block), so the search steps
+        over the at most ``b`` rounds between the bounds ``B + C (r + b - 1)`` and
+        ``B + C r`` of :meth:`at`.
+        """
+        B, C, b = self.B, self.C, self.block
         hi = (memory - B) // C + 1  # tokens alone exceed M there
-        if self.block == 1:
+        if b == 1:
             return hi
-        lo = max(after + 1, (memory - B - C * (self.block - 1)) // C + 1)
-        if lo > hi:
-            return hi
-        while lo < hi:  # at() does not decrease with r
-            mid = (lo + hi) // 2
-            if self.at(mid) > memory:
-                hi = mid
-            else:
-                lo = mid + 1
-        return lo
+        r = max(after + 1, (memory - B - C * (b - 1)) // C + 1)
+        held, count = self.at(r), self.count
+        while held <= memory and r < hi:
+            held += b * count[r % b]
+            r += 1
+        return r

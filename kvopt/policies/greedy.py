@@ -91,7 +91,8 @@ class GreedyPolicy(PolicyBase):
     def decide(self, t: int) -> Decision:
         prompt, started, held = self.prompt, self.started, self.held
         evicted: list[int] = []
-        excess = held.at(t + 1) - self.M
+        next_round = held.at(t + 1)
+        excess = next_round - self.M
         if excess > 0:
             evicted = choose_victims(
                 self.evict_order,
@@ -106,18 +107,22 @@ class GreedyPolicy(PolicyBase):
             for i in evicted:
                 held.remove(prompt[i], started.pop(i))
                 heapq.heappush(self.heap, self._requeue_key(i))
+            next_round = held.at(t + 1)
         if not self.heap:
             return Decision((), evicted) if evicted else NOTHING
-        out = self._admit(t)
+        out = self._admit(t, next_round)
         if not out and not evicted:
             return NOTHING
         return Decision(out, evicted)
 
-    def _admit(self, t: int) -> list[int]:
-        """Admit from the queue at ``t`` under the memory cap and the engine's caps."""
+    def _admit(self, t: int, next_round: int) -> list[int]:
+        """Admit from the queue at ``t`` under the memory cap and the engine's caps.
+
+        ``next_round`` is the memory the running requests hold in round ``t + 1``.
+        """
         prompt, started, held, heap = self.prompt, self.started, self.held, self.heap
         block = held.block
-        room = self.cap - held.at(t + 1)  # memory free in round t+1 under the cap
+        room = self.cap - next_round  # memory free in round t+1 under the cap
         out: list[int] = []
         skipped: list[tuple] = []
         prompts: list[int] = []  # admitted at t, for the token cap
