@@ -6,7 +6,7 @@ Usage (the Vidur checkout and its environment are prepared as in benchmarks/READ
     python benchmarks/vidur_side_by_side.py --vidur /work/vidur \\
         --vidur-python /work/venvs/vidur-env/bin/python --n 2000 [10000] \\
         [--work DIR] [--semantics vidur|mixed] [--rf-grid small|vidur] [--probe]
-        [--base-ms MS]  # diagnostic: kvopt's time model with another base
+        [--all-reduce line|interpolated] [--base-ms MS]  # base: a diagnostic
     python benchmarks/vidur_side_by_side.py --n 2000 --vidur-output DIR  # parse only
 
 For each n: the first n requests of kvopt's shipped ``azure-conv-2023`` trace, prompts
@@ -51,6 +51,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batching import MAX_TOKENS, MODEL, vidur_like_trace  # noqa: E402
 
+from kvopt.calibration import fit_time_model  # noqa: E402
 from kvopt.engine import VLLM_BLOCK_SIZE, VLLM_MAX_REQUESTS, VLLM_MAX_TOKENS  # noqa: E402
 from kvopt.model import Instance  # noqa: E402
 from kvopt.simulate import simulate  # noqa: E402
@@ -326,9 +327,14 @@ def figures(latency: np.ndarray, ttft: np.ndarray, makespan: float, restarts: in
     return d
 
 
-def kvopt_model(base_ms: float | None):
-    """kvopt's ``a100-tp2-llama2-70b``, or (a diagnostic) the same with another base."""
-    model = get_time_model(MODEL)
+def kvopt_model(base_ms: float | None, all_reduce: str = "line"):
+    """kvopt's ``a100-tp2-llama2-70b`` (fitted with ``all_reduce``, see
+    :func:`kvopt.calibration.fit_time_model`), or (a diagnostic) the same with another
+    base."""
+    if all_reduce == "line":
+        model = get_time_model(MODEL)
+    else:
+        model = fit_time_model(MODEL, all_reduce=all_reduce).model
     if base_ms is None:
         return model
     return dataclasses.replace(model, name=f"{MODEL}-base{base_ms}", base=base_ms / 1e3)
@@ -372,7 +378,7 @@ def one(n: int, args: argparse.Namespace) -> None:
     """Run (or parse) Vidur and run kvopt at ``n`` requests; print the comparison."""
     inst = vidur_like_trace(n)
     arrival = np.asarray(inst.arrival_time) - float(np.min(inst.arrival_time))
-    kv, kv_seconds = kvopt_figures(inst, args.semantics, kvopt_model(args.base_ms))
+    kv, kv_seconds = kvopt_figures(inst, args.semantics, kvopt_model(args.base_ms, args.all_reduce))
     speed = ""
     if args.vidur_output:
         out = Path(args.vidur_output)
@@ -398,6 +404,8 @@ def one(n: int, args: argparse.Namespace) -> None:
         )
     vd = read_vidur_metrics(find_request_metrics(out), arrival)
     base = "" if args.base_ms is None else f", DIAGNOSTIC base {args.base_ms} ms"
+    if args.all_reduce != "line":
+        base += f", time model fitted with all_reduce={args.all_reduce}"
     print(f"\n### n = {n}, kvopt semantics {args.semantics}: {SEMANTICS[args.semantics]}{base}\n")
     print(ratio_table(vd, kv))
     ok = within(vd, kv)
@@ -418,6 +426,12 @@ def main() -> None:
     ap.add_argument("--work", default="out/vidur_side_by_side", help="traces and outputs")
     ap.add_argument("--vidur-output", help="parse this finished Vidur output, do not run it")
     ap.add_argument("--semantics", choices=sorted(SEMANTICS), default="vidur")
+    ap.add_argument(
+        "--all-reduce",
+        choices=("line", "interpolated"),
+        default="line",
+        help="how kvopt's time model takes the all-reduce profile (fit_time_model)",
+    )
     ap.add_argument(
         "--base-ms",
         type=float,

@@ -357,6 +357,7 @@ def fit_time_model(
     bandwidth_efficiency: float = 0.8,
     usable_fraction: float = 0.9,
     model: ModelConfig = LLAMA2_70B,
+    all_reduce: str = "line",
 ) -> Fit:
     """Fit the calibrated time model ``name`` (a key of :data:`HARDWARE`).
 
@@ -372,7 +373,16 @@ def fit_time_model(
         Fraction of GPU memory usable for weights and KV cache (memory M).
     model
         The transformer (Llama-2-70B, the profiled model).
+    all_reduce
+        ``"line"`` (default, the registered models): all-reduce time from the
+        least-squares line through the measured points; ``"interpolated"``: linear
+        interpolation between the measured medians (duplicates averaged), which keeps
+        their higher latency at small messages (as Vidur's predictor, fitted to the same
+        points, does; ``benchmarks/README.md``, "Vidur side by side"). The model is then
+        named ``name + "-interpolated-all-reduce"``.
     """
+    if all_reduce not in ("line", "interpolated"):
+        raise KvoptError(f"all_reduce must be 'line' or 'interpolated', got {all_reduce!r}")
     try:
         hw = HARDWARE[name]
     except KeyError:
@@ -387,7 +397,14 @@ def fit_time_model(
     ar = {k: v[ar["num_workers"] == hw.tensor_parallel] for k, v in ar.items()}
     ar_latency, ar_per_byte = exact_line(ar["size"], ar["median_ms"])
     message = tokens_all * model.hidden * model.bytes_per_value
-    round_ms = model.layers * (layer_ms + 2 * (ar_latency + ar_per_byte * message))
+    if all_reduce == "line":
+        ar_ms = ar_latency + ar_per_byte * message
+    else:
+        sizes = np.unique(ar["size"])
+        medians = np.array([exact_mean(ar["median_ms"][ar["size"] == z]) for z in sizes])
+        ar_ms = np.interp(message, sizes, medians)
+        name = f"{name}-interpolated-all-reduce"
+    round_ms = model.layers * (layer_ms + 2 * ar_ms)
     tokens = np.unique(tokens_all)
     measured = np.array([exact_mean(round_ms[tokens_all == t]) for t in tokens])
 

@@ -109,3 +109,18 @@ def test_format_fits_table():
     table = format_fits()
     assert table.count("\n") == 1 + len(HARDWARE)
     assert "a100-tp2-llama2-70b" in table
+
+
+def test_interpolated_all_reduce_keeps_the_measured_small_message_latency():
+    line = fit_time_model("a100-tp2-llama2-70b")
+    interp = fit_time_model("a100-tp2-llama2-70b", all_reduce="interpolated")
+    assert line.model == get_time_model("a100-tp2-llama2-70b")  # the default is unchanged
+    assert interp.model.name == "a100-tp2-llama2-70b-interpolated-all-reduce"
+    # the measured all-reduce medians at small messages lie above the line's latency
+    # (0.039 ms): the interpolated round at one token is longer, and so is the base
+    one = interp.tokens == 1
+    assert interp.measured_ms[one][0] > line.measured_ms[one][0] + 1.0
+    assert interp.model.base > line.model.base
+    assert interp.model.c_ctx == line.model.c_ctx and interp.model.memory == line.model.memory
+    with pytest.raises(KvoptError, match="all_reduce must be"):
+        fit_time_model("a100-tp2-llama2-70b", all_reduce="spline")

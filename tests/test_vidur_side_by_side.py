@@ -97,3 +97,11 @@ def test_parse_only_run_prints_the_table(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "| p99 latency (s) |" in proc.stdout and "within 3 %" in proc.stdout
     assert inst.n == n
+
+
+def test_kvopt_models_of_the_benchmark():
+    assert sbs.kvopt_model(None).name == "a100-tp2-llama2-70b"
+    interp = sbs.kvopt_model(None, "interpolated")
+    assert interp.name.endswith("-interpolated-all-reduce")
+    diag = sbs.kvopt_model(55.79)
+    assert diag.base == pytest.approx(0.05579) and diag.c_dec == sbs.kvopt_model(None).c_dec
