@@ -31,6 +31,7 @@ from kvopt.cli import (
     solve,
     verify,
 )
+from kvopt.cli.conventions import plain
 from kvopt.errors import KvoptError, SolverError
 from kvopt.policies.oracle import OracleWarning
 from kvopt.text import escape
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(
             mod.NAME,
             help=mod.HELP,
-            description=mod.__doc__,
+            description=plain(mod.__doc__),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         mod.add_arguments(p)

@@ -56,5 +56,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {d['summary']}")
         print(f"  source: {d['source']}")
         for pname, p in d["parameters"].items():
-            print(f"  --set {pname}={json.dumps(p['default'])}  {p['help']}")
+            v = p["default"] if isinstance(p["default"], str) else json.dumps(p["default"])
+            print(f"  --policy {d['name']}:{pname}={v}  {p['help']}")
     return 0
