@@ -331,11 +331,17 @@ def save_solution(
     ``metadata.instance_digest``, so that the verifier can tell a solution of another
     instance that happens to have the same name and request ids.
     """
+    d = solution_document(solution, instance)
+    runs = d.pop("runs")
+    write_text_atomic(path, _dump_rows(d, "runs", runs))
+
+
+def solution_document(solution: Solution, instance: Instance | None = None) -> dict:
+    """The JSON document of a solution file (with ``instance``'s digest, as saved)."""
     d = solution.to_dict()
     if instance is not None:
         d["metadata"] = {**d.get("metadata", {}), DIGEST_KEY: instance_digest(instance)}
-    runs = d.pop("runs")
-    write_text_atomic(path, _dump_rows(d, "runs", runs))
+    return d
 
 
 #: Where a solution file records the digest of the instance it was computed for.

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
+from rich.box import Box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -34,23 +35,73 @@ def cell(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
+#: Columns separated by a space, a rule of ``-`` under the header (plain ASCII).
+RULED = Box("    \n    \n -- \n    \n    \n -- \n    \n    \n")
+
+
+def _render(table: Table, width: int) -> str:
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None, highlight=False).print(table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())
+
+
+class StreamingTable:
+    """A table printed a row at a time (as results arrive), aligned by fixed widths.
+
+    Parameters
+    ----------
+    columns
+        ``(header, width, justify)`` per column; ``justify`` is ``"left"`` or ``"right"``.
+    """
+
+    def __init__(self, columns: Sequence[tuple[str, int, str]], width: int = 400) -> None:
+        self.columns = list(columns)
+        self.width = width
+
+    def _table(self, show_header: bool) -> Table:
+        table = Table(box=RULED, show_edge=False, pad_edge=False, show_header=show_header)
+        table.header_style = ""
+        for head, w, justify in self.columns:
+            table.add_column(head, min_width=max(w, len(head)), justify=justify, no_wrap=True)
+        return table
+
+    def header(self) -> str:
+        """The header line and its rule."""
+        return _render(self._table(True), self.width)
+
+    def row(self, values: Sequence[Any]) -> str:
+        """One row, aligned under :meth:`header`."""
+        table = self._table(False)
+        table.add_row(*(cell(v) for v in values))
+        return _render(table, self.width)
+
+
 def render_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
     title: str | None = None,
     width: int = 200,
+    rule: bool = False,
 ) -> str:
-    """``rows`` under ``headers`` as aligned plain text (numbers right-aligned)."""
-    table = Table(title=title, box=None, pad_edge=False, header_style="bold", title_justify="left")
+    """``rows`` under ``headers`` as aligned plain text (numbers right-aligned).
+
+    With ``rule`` a line of ``-`` separates the header from the rows.
+    """
+    table = Table(
+        title=title,
+        box=RULED if rule else None,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        title_justify="left",
+    )
     for k, h in enumerate(headers):
         numeric = any(isinstance(r[k], (int, float)) and not isinstance(r[k], bool) for r in rows)
         table.add_column(h, justify="right" if numeric else "left", no_wrap=True)
     for r in rows:
         table.add_row(*(cell(v) for v in r))
-    buf = io.StringIO()
-    Console(file=buf, width=width, color_system=None, highlight=False).print(table)
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())
+    return _render(table, width)
 
 
 def render_comparison(table: CompareTable, width: int = 200) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from kvopt.cli.conventions import add_json
 from kvopt.errors import KvoptError
 from kvopt.io import load_instance
 from kvopt.solvers.ladder import RUNGS, bound_ladder
@@ -36,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=list(RUNGS),
         help="compute only this rung (repeatable; default: all)",
     )
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_json(p, "the bounds")
 
 
 def run(args: argparse.Namespace) -> int:

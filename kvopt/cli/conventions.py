@@ -22,7 +22,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from kvopt.files import check_output, write_text_atomic
+from kvopt.files import check_output, write_output
 from kvopt.text import escape
 
 #: The value of ``--out`` (and of ``--csv``) that means standard output.
@@ -83,25 +83,12 @@ def json_target(command: str, value: str | None) -> str | None:
 
 def emit(text: str, target: str) -> None:
     """``text`` to standard output (``-``) or atomically into file ``target``."""
-    if target == STDOUT:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_text_atomic(target, text)
+    write_output(target, text)
 
 
 def emit_json(doc: object, target: str, *, indent: int | None = 2) -> None:
     """``doc`` as JSON (one trailing newline) to ``target`` (``-`` = standard output)."""
     emit(json.dumps(doc, indent=indent) + "\n", target)
-
-
-def solution_doc(solution, instance) -> dict:
-    """A solution file's document, recording ``instance``'s digest (as ``save_solution``)."""
-    from kvopt.io import DIGEST_KEY, instance_digest
-
-    d = solution.to_dict()
-    d["metadata"] = {**d.get("metadata", {}), DIGEST_KEY: instance_digest(instance)}
-    return d
 
 
 def human_stream(*targets: str | None):

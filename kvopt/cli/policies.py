@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from kvopt.cli.conventions import add_json
 from kvopt.policies import POLICIES
 
 NAME = "policies"
@@ -17,7 +18,7 @@ HELP = "list the online policies with their parameters and sources"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print JSON")
+    add_json(p, "the policies")
 
 
 def describe() -> list[dict]:

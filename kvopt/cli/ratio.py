@@ -25,8 +25,17 @@ import argparse
 import os
 import sys
 
+from kvopt.cli.conventions import (
+    STDOUT,
+    add_json,
+    choices_help,
+    json_target,
+    warn_oversubscribed,
+)
 from kvopt.errors import KvoptError
 from kvopt.files import check_output
+from kvopt.generators import FAMILIES
+from kvopt.policies import POLICIES
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep
@@ -38,6 +47,7 @@ from kvopt.ratio.trial import (
     check_sweep,
     parse_assignments,
 )
+from kvopt.solve import SOLVERS
 from kvopt.text import escape
 
 NAME = "ratio"
@@ -50,15 +60,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         required=True,
         metavar="P",
-        help="a policy, optionally with parameters: NAME[:key=value,...] (repeatable)",
+        help=choices_help(
+            "a policy, optionally with parameters: NAME[:key=value,...] (repeatable)", POLICIES
+        ),
     )
-    p.add_argument("--family", required=True, help="instance family (see kvopt generate)")
+    p.add_argument(
+        "--family",
+        required=True,
+        help=choices_help("instance family (see kvopt generate FAMILY --help)", FAMILIES),
+    )
     p.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a family parameter (repeatable)",
+        help="an instance-family parameter (repeatable); policy parameters go into "
+        "--policy NAME:key=value",
     )
     p.add_argument("--trials", type=int, default=10, help="number of trials (default 10)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
@@ -69,7 +86,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--solver",
         action="append",
         default=None,
-        help=f"exact solver(s) to try in order (default {' then '.join(DEFAULT_SOLVERS)})",
+        metavar="SOLVER",
+        help=f"exact solver(s) to try in order (repeatable), one of: {', '.join(SOLVERS)} "
+        f"(default {' then '.join(DEFAULT_SOLVERS)})",
     )
     p.add_argument(
         "--lp-bound",
@@ -90,7 +109,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, tcp://host:port"
     )
     p.add_argument("--csv", default=None, metavar="FILE", help="write per-trial ratios (CSV)")
-    p.add_argument("--json", default=None, metavar="FILE", help="write summary and records")
+    add_json(p, "the summary and records", legacy_file=True)
     p.add_argument("--plot", default=None, metavar="FILE", help="plot ratio distributions")
     p.add_argument(
         "--progress",
@@ -117,7 +136,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.lease > 0:
         raise KvoptError(f"--lease must be > 0 seconds, got {args.lease}")
     check_sweep(sweep)
-    for path in (args.csv, args.json, args.plot):
+    args.json = json_target("ratio", args.json)
+    warn_oversubscribed("ratio", min(args.jobs, args.trials))
+    for path in (args.csv, args.plot):
         if path:
             check_output(path)
     if args.plot and os.path.splitext(args.plot)[1]:  # a bad suffix fails now, not after the sweep
@@ -136,12 +157,13 @@ def run(args: argparse.Namespace) -> int:
         json_path=args.json,
         plot_path=args.plot,
     )
-    print(
-        f"family {sweep.family}, {len(res.records)}/{sweep.trials} trials done "
-        f"({len(res.ran)} run now, {res.skipped} from the store), seed {sweep.seed}, "
-        f"time limit {sweep.time_limit} s per solver"
-    )
-    print(format_table(summaries))
+    if args.json != STDOUT:
+        print(
+            f"family {sweep.family}, {len(res.records)}/{sweep.trials} trials done "
+            f"({len(res.ran)} run now, {res.skipped} from the store), seed {sweep.seed}, "
+            f"time limit {sweep.time_limit} s per solver"
+        )
+        print(format_table(summaries))
     for t, msg in sorted(res.errors.items()):
         print(f"kvopt ratio: trial {t} failed: {escape(msg)}", file=sys.stderr)
     return 1 if res.errors else 0

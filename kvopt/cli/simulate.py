@@ -35,10 +35,9 @@ from kvopt.cli.conventions import (
     emit_json,
     human_stream,
     one_stdout,
-    solution_doc,
 )
 from kvopt.files import check_output
-from kvopt.io import load_instance, save_solution
+from kvopt.io import load_instance, save_solution, solution_document
 from kvopt.policies import POLICIES, make_policy
 from kvopt.policies.spec import parse_params, parse_value  # noqa: F401  (re-exported)
 from kvopt.simulate import BATCHINGS, SimulationError, check_batching, simulate
@@ -110,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"kvopt simulate: {escape(e)}", file=sys.stderr)
         return 1
     if args.out == STDOUT:
-        emit_json(solution_doc(res.to_solution(), inst), STDOUT, indent=None)
+        emit_json(solution_document(res.to_solution(), inst), STDOUT, indent=None)
     else:
         save_solution(res.to_solution(), args.out, instance=inst)
     summary = res.summary()

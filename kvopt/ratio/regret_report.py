@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.files import write_atomic, write_text_atomic
+from kvopt.files import write_atomic, write_output
 from kvopt.ratio.regret import regret_bracket
 
 # two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (then 1.96)
@@ -172,7 +172,7 @@ def write_outputs(config, records, policies, *, json_path=None, plot_path=None, 
     """Write the asked-for outputs; return the rows."""
     rows = summarize(records, policies)
     if json_path:
-        write_text_atomic(json_path, to_json(config, rows, records, policies))
+        write_output(json_path, to_json(config, rows, records, policies))
     if plot_path:
         plot(rows, policies, plot_path, title=title)
     return rows

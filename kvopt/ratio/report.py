@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.files import write_atomic, write_text_atomic
+from kvopt.files import write_atomic, write_output
 
 
 @dataclass
@@ -270,9 +270,9 @@ def write_outputs(
     """Write whichever outputs are asked for; return the summaries."""
     summaries = summarize(records, policies)
     if csv_path:
-        write_text_atomic(csv_path, to_csv(records))
+        write_output(csv_path, to_csv(records))
     if json_path:
-        write_text_atomic(json_path, to_json(config, summaries, records))
+        write_output(json_path, to_json(config, summaries, records))
     if plot_path:
         plot(records, policies, plot_path, title=str(config.get("family", "")))
     return summaries
