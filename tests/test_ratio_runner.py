@@ -11,8 +11,8 @@ from kvopt import verify
 from kvopt.errors import KvoptError
 from kvopt.ratio import Store, run_sweep
 from kvopt.ratio.executors import DaskCluster, LocalPool, Serial, make_executor
-from kvopt.ratio.progress import Progress
 from kvopt.ratio.trial import PolicySpec, Sweep, combine_certificates, trial_seed
+from kvopt.report_table import Progress
 from tests.ratio_toy import (
     brute_solve,
     failing_trial,

@@ -41,6 +41,7 @@ from kvopt.io import instance_to_dict, save_instance
 from kvopt.policies import POLICIES
 from kvopt.ratio.adversary import adaptive_rows, fit_exponent, static_rows
 from kvopt.ratio.trial import PolicySpec, make_instance, run_policy
+from kvopt.report_table import render_table
 
 NAME = "adversary"
 HELP = "adaptive and static lower-bound constructions: ratio vs size, growth exponent"
@@ -78,17 +79,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _table(title: str, size_name: str, rows) -> str:
-    head = (
-        f"{size_name:>6} {'n':>5} {'tau':>5} {'ALG':>10} {'OPT':>9} {'ratio':>8} {'ratio/sqrt':>10}"
-    )
-    lines = [title, head, "-" * len(head)]
-    for r in rows:
-        tau = r.detail.get("tau")
-        lines.append(
-            f"{r.size:>6} {r.n:>5} {'-' if tau is None else tau:>5} {r.alg:>10} {r.opt:>9} "
-            f"{r.ratio:>8.3f} {r.ratio / math.sqrt(r.size):>10.3f}"
-        )
-    return "\n".join(lines)
+    headers = [size_name, "n", "tau", "ALG", "OPT", "ratio", "ratio/sqrt"]
+    cells = [
+        [r.size, r.n, r.detail.get("tau"), r.alg, r.opt, f"{r.ratio:.3f}",
+         f"{r.ratio / math.sqrt(r.size):.3f}"]
+        for r in rows
+    ]  # fmt: skip
+    return render_table(headers, cells, title=title, rule=True, justify=["right"] * 7)
 
 
 def _save(out: str, instance, name: str) -> None:

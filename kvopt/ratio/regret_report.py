@@ -25,6 +25,7 @@ import numpy as np
 
 from kvopt.files import write_atomic, write_output
 from kvopt.ratio.regret import regret_bracket
+from kvopt.report_table import render_table
 
 # two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (then 1.96)
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201,
@@ -105,8 +106,7 @@ def _num(v: float) -> str:
 
 def format_table(rows: Sequence[RegretRow], policies: Sequence[str]) -> str:
     """The regret table and one growth line per policy."""
-    head = f"{'policy':<22} {'horizon':>8} {'seeds':>5} {'exact':>5}  mean regret [95% CI]"
-    lines = [head, "-" * len(head)]
+    table = []
     for r in rows:
         if r.is_exact:
             cell = f"{_num(r.mean_lo)} [{_num(r.ci_lo)}, {_num(r.ci_hi)}]"
@@ -115,7 +115,10 @@ def format_table(rows: Sequence[RegretRow], policies: Sequence[str]) -> str:
                 f"in [{_num(r.mean_lo)}, {_num(r.mean_hi)}] (bracketed; CI "
                 f"[{_num(r.ci_lo)}, {_num(r.ci_hi)}])"
             )
-        lines.append(f"{r.policy:<22} {r.horizon:>8} {r.seeds:>5} {r.exact:>5}  {cell}")
+        table.append([r.policy, r.horizon, r.seeds, r.exact, cell])
+    headers = ["policy", "horizon", "seeds", "exact", "mean regret [95% CI]"]
+    justify = ["left", "right", "right", "right", "left"]
+    lines = [render_table(headers, table, rule=True, justify=justify, width=400)]
     for p in policies:
         lo, hi = growth(rows, p, "lo"), growth(rows, p, "hi")
         fit = f"{hi}" if lo == hi else f"{lo} (lower end) .. {hi} (upper end)"

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.files import write_atomic, write_output
+from kvopt.report_table import render_table
 
 
 @dataclass
@@ -145,17 +146,10 @@ def _cell(v: Any) -> str:
 
 def format_table(summaries: Sequence[PolicySummary]) -> str:
     """An aligned text table with a legend."""
-    rows = [[h for h, _ in _COLUMNS]]
-    rows += [[_cell(getattr(s, k)) for _, k in _COLUMNS] for s in summaries]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    headers = [h for h, _ in _COLUMNS]
+    rows = [[_cell(getattr(s, k)) for _, k in _COLUMNS] for s in summaries]
+    justify = ["left"] + ["right"] * (len(headers) - 1)
+    lines = [render_table(headers, rows, rule=True, justify=justify, width=400)]
     lines.append("")
     lines.append(
         "ALG>best: trials where a better schedule is known (ALG provably not optimal); "
