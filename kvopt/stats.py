@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.bounds import area_bound, output_bound, work
 from kvopt.model import Instance
 from kvopt.report_table import render_table
 from kvopt.text import escape
+from kvopt.trivial_bounds import area_bound, output_bound, work
 
 
 def _dist(x: np.ndarray) -> dict[str, float]:
@@ -30,7 +30,7 @@ def describe(instance: Instance) -> dict[str, Any]:
     """Sizes, distributions, offered load and trivial lower bounds of ``instance``.
 
     The *offered load* is the memory work the requests bring (token-rounds, see
-    :func:`kvopt.bounds.work`) per round of the arrival window, divided by M. Above 1,
+    :func:`kvopt.trivial_bounds.work`) per round of the arrival window, divided by M. Above 1,
     the requests arrive faster than any schedule can serve them: queues and latencies
     grow with the trace length. With all requests at time 0 the window is one round, and
     the figure reads as "how many memory-full rounds of work arrive at once".

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from kvopt import load_instance, simulate, verify
-from kvopt.bounds import trivial_lower_bound
 from kvopt.policies import POLICIES, make_policy
+from kvopt.trivial_bounds import trivial_lower_bound
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWN = ROOT / "instances" / "known"

@@ -196,7 +196,7 @@ def test_ratio_rejects_bad_options_before_any_trial_runs(
 )
 def test_long_commands_check_outputs_before_computing(argv, needle, blocker, capsys, monkeypatch):
     import kvopt.cli.adversary as adversary_cli
-    import kvopt.cli.bounds as bounds_cli
+    import kvopt.cli.paper_bounds as bounds_cli
     import kvopt.cli.ratio as ratio_cli
 
     def computed(*args, **kwargs):

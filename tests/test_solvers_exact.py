@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 import kvopt
-from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.solvers.common import identical_groups, identical_units
 from kvopt.solvers.milp.read import read_starts, start_values
+from kvopt.trivial_bounds import trivial_lower_bound
 from tests.exhaustive import exhaustive_optimum
 
 KNOWN = Path(__file__).resolve().parents[1] / "instances" / "known"

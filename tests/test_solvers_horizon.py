@@ -96,8 +96,8 @@ def test_windows_shrink_with_a_better_upper_bound():
 
 
 def test_others_lower_bounds_match_their_definition():
-    from kvopt.bounds import trivial_lower_bound
     from kvopt.solvers.horizon import others_lower_bounds
+    from kvopt.trivial_bounds import trivial_lower_bound
 
     rng = np.random.default_rng(4)
     for _ in range(30):

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from kvopt import __version__
 from kvopt.cli import (
     adversary,
-    bound,
-    bounds,
     compare,
     generate,
     info,
+    lower_bound,
+    paper_bounds,
     plot,
     policies,
     ratio,
@@ -45,12 +45,12 @@ COMMANDS = [
     compare,
     policies,
     solve,
-    bound,
+    lower_bound,
     plot,
     ratio,
     regret,
     adversary,
-    bounds,
+    paper_bounds,
 ]
 
 #: Exit codes shared by every command.

@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.policies import make_policy
@@ -43,6 +42,7 @@ from kvopt.ratio.trial import (
     trial_record,
     trial_seed,
 )
+from kvopt.trivial_bounds import trivial_lower_bound
 
 #: Horizon units: the family parameter a horizon sets.
 UNITS = ("n", "rounds")

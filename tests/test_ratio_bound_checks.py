@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from kvopt import Instance, verify
-from kvopt.ratio.bounds import (
+from kvopt.ratio.bound_checks import (
     Finding,
     _against_opt,
     amax_lower,

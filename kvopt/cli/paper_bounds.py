@@ -37,7 +37,7 @@ from kvopt.cli.conventions import (
 from kvopt.errors import KvoptError
 from kvopt.files import check_output, ensure_directory
 from kvopt.io import instance_to_dict, save_instance
-from kvopt.ratio.bounds import (
+from kvopt.ratio.bound_checks import (
     check_amax,
     check_amin,
     check_mcsf,

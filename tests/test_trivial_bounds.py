@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request, Schedule, verify
-from kvopt.bounds import area_bound, output_bound, trivial_lower_bound, work
+from kvopt.trivial_bounds import area_bound, output_bound, trivial_lower_bound, work
 from tests.strategies import brute_force_memory, feasible_cases
 
 
