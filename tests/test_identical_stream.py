@@ -11,7 +11,7 @@ from kvopt.generators import generate
 from kvopt.model import Instance
 from kvopt.solvers.semi_online import dp as semi_online
 from kvopt.solvers.semi_online import stream as ist
-from tests.exhaustive import exhaustive_optimum
+from tests.helpers.exhaustive import exhaustive_optimum
 
 
 def stream(arrival, s: int, o: int, M: int) -> Instance:

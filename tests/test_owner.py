@@ -16,8 +16,8 @@ from kvopt.owner import (
     owner_capacity_bound,
 )
 from kvopt.trivial_bounds import area_bound, trivial_lower_bound
-from tests.exhaustive import exhaustive_optimum
-from tests.strategies import brute_force_memory, feasible_cases, random_small_instance
+from tests.helpers.exhaustive import exhaustive_optimum
+from tests.helpers.strategies import brute_force_memory, feasible_cases, random_small_instance
 
 
 def _owners(inst: Instance, start: np.ndarray):

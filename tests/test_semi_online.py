@@ -13,7 +13,7 @@ from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from kvopt.solvers.semi_online import dp as so
-from tests.semi_online_reference import reference_objective, reference_starts
+from tests.helpers.semi_online_reference import reference_objective, reference_starts
 
 GRID = [
     (n, s, o, M)

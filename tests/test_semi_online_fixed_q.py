@@ -10,7 +10,7 @@ import kvopt
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from kvopt.solvers.semi_online import dp as so
-from tests.semi_online_reference import _fits
+from tests.helpers.semi_online_reference import _fits
 from tests.test_semi_online_periodic import GRID_PARAMETERS
 
 

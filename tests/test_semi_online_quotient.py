@@ -10,7 +10,7 @@ from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from kvopt.solvers.semi_online import dp as so
 from kvopt.solvers.semi_online import quotient as sq
-from tests.semi_online_reference import reference_objective
+from tests.helpers.semi_online_reference import reference_objective
 from tests.test_semi_online_periodic import GRID_PARAMETERS
 
 

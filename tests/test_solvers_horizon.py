@@ -17,7 +17,7 @@ from kvopt.solvers.horizon import (
     plain_windows,
     start_windows,
 )
-from tests.exhaustive import exhaustive_optimum
+from tests.helpers.exhaustive import exhaustive_optimum
 
 
 @st.composite
