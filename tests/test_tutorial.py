@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import browser
+from tests.helpers import browser
 
 pytest.importorskip("matplotlib")
 
