@@ -28,7 +28,7 @@ from kvopt.cli.conventions import (
     STDOUT,
     add_json,
     add_out,
-    choices_help,
+    add_policy,
     deprecated,
     emit_json,
     human_stream,
@@ -38,7 +38,6 @@ from kvopt.cli.conventions import (
 from kvopt.errors import KvoptError
 from kvopt.files import check_output, ensure_directory
 from kvopt.io import instance_to_dict, save_instance
-from kvopt.policies import POLICIES
 from kvopt.ratio.adversary import adaptive_rows, fit_exponent, static_rows
 from kvopt.ratio.trial import PolicySpec, make_instance, run_policy
 from kvopt.report_table import render_table
@@ -59,13 +58,7 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--policy",
-        action="append",
-        required=True,
-        metavar="P",
-        help=choices_help("policy, NAME[:key=value,...] (repeatable)", POLICIES),
-    )
+    add_policy(p, repeatable=True)
     p.add_argument("--sizes", required=True, help="comma-separated sizes (q or M)")
     p.add_argument(
         "--construction",

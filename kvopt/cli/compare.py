@@ -28,7 +28,8 @@ from kvopt.cli.conventions import (
     STDOUT,
     add_json,
     add_out,
-    choices_help,
+    add_policy,
+    add_simulation,
     emit,
     human_stream,
     json_target,
@@ -39,10 +40,8 @@ from kvopt.compare import compare
 from kvopt.files import check_output
 from kvopt.io import load_instance
 from kvopt.plot import output_format
-from kvopt.policies import POLICIES
 from kvopt.report_table import progress_bar
-from kvopt.simulate import BATCHINGS, SimulationError
-from kvopt.time_model import TIME_MODELS
+from kvopt.simulate import SimulationError
 
 NAME = "compare"
 HELP = "run several policies on one instance and print one table (latency, memory, energy)"
@@ -50,33 +49,9 @@ HELP = "run several policies on one instance and print one table (latency, memor
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instance", metavar="INSTANCE", help="instance file (JSON)")
-    p.add_argument(
-        "--policy",
-        dest="policies",
-        action="append",
-        required=True,
-        metavar="NAME[:K=V,...]",
-        help=choices_help("a policy (repeatable)", POLICIES),
-    )
-    p.add_argument(
-        "--time-model",
-        choices=sorted(TIME_MODELS),
-        help="give rounds durations: figures in seconds, and energy",
-    )
-    p.add_argument(
-        "--batching",
-        choices=BATCHINGS,
-        default="mixed",
-        help="batch semantics with a calibrated time model: mixed (default) or "
-        "prefill-first (vLLM-v0 style; models/batching.md)",
-    )
+    add_policy(p, repeatable=True, dest="policies", metavar="NAME[:K=V,...]")
+    add_simulation(p)
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
-    p.add_argument(
-        "--oracle",
-        action="store_true",
-        help="let policies that plan with predictions see the true outputs when the "
-        "instance has none (otherwise refused)",
-    )
     p.add_argument("--csv", metavar="FILE", help="write the records as CSV (- = stdout)")
     add_json(p, "the records", legacy_file=True)
     p.add_argument("--plot", metavar="FILE", help="draw the comparison (png, svg or pdf)")

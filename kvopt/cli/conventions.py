@@ -59,6 +59,48 @@ def add_out(
     )
 
 
+def add_policy(
+    p: argparse.ArgumentParser, *, repeatable: bool, dest: str = "policy", metavar: str = "P"
+) -> None:
+    """Add ``--policy NAME[:key=value,...]`` (repeatable or once), listing the policies."""
+    from kvopt.policies import POLICIES
+
+    what = "a policy, optionally with parameters NAME[:key=value,...]"
+    p.add_argument(
+        "--policy",
+        dest=dest,
+        action="append" if repeatable else "store",
+        required=True,
+        metavar=metavar,
+        help=choices_help(what + (" (repeatable)" if repeatable else ""), POLICIES),
+    )
+
+
+def add_simulation(p: argparse.ArgumentParser) -> None:
+    """Add what a simulation takes: ``--time-model``, ``--batching`` and ``--oracle``."""
+    from kvopt.simulate import BATCHINGS
+    from kvopt.time_model import TIME_MODELS
+
+    p.add_argument(
+        "--time-model",
+        metavar="NAME",
+        help=choices_help("give rounds durations: figures in seconds, and energy", TIME_MODELS),
+    )
+    p.add_argument(
+        "--batching",
+        choices=BATCHINGS,
+        default="mixed",
+        help="batch semantics with a calibrated time model: mixed (default) or "
+        "prefill-first (vLLM-v0 style; models/batching.md)",
+    )
+    p.add_argument(
+        "--oracle",
+        action="store_true",
+        help="let policies that plan with predictions see the true outputs when the "
+        "instance has none (otherwise refused)",
+    )
+
+
 def add_json(p: argparse.ArgumentParser, what: str = "the report", *, legacy_file: bool = False):
     """Add ``--json``: print ``what`` as JSON on standard output instead of the table.
 

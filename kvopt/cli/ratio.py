@@ -28,6 +28,7 @@ import sys
 from kvopt.cli.conventions import (
     STDOUT,
     add_json,
+    add_policy,
     choices_help,
     json_target,
     warn_oversubscribed,
@@ -35,7 +36,6 @@ from kvopt.cli.conventions import (
 from kvopt.errors import KvoptError
 from kvopt.files import check_output
 from kvopt.generators import FAMILIES
-from kvopt.policies import POLICIES
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep
@@ -55,15 +55,7 @@ HELP = "empirical competitive ratios of policies against certified optima"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--policy",
-        action="append",
-        required=True,
-        metavar="P",
-        help=choices_help(
-            "a policy, optionally with parameters: NAME[:key=value,...] (repeatable)", POLICIES
-        ),
-    )
+    add_policy(p, repeatable=True)
     p.add_argument(
         "--family",
         required=True,

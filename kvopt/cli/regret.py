@@ -26,6 +26,7 @@ import sys
 from kvopt.cli.conventions import (
     STDOUT,
     add_json,
+    add_policy,
     choices_help,
     json_target,
     warn_oversubscribed,
@@ -33,7 +34,6 @@ from kvopt.cli.conventions import (
 from kvopt.errors import KvoptError
 from kvopt.files import check_output
 from kvopt.generators import FAMILIES
-from kvopt.policies import POLICIES
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.regret import UNITS, horizon_sweeps, regret_trial
 from kvopt.ratio.regret_report import format_table, write_outputs
@@ -54,8 +54,7 @@ def _horizons(text: str) -> list[int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    policy = choices_help("a policy, NAME[:key=value,...] (repeatable)", POLICIES)
-    p.add_argument("--policy", action="append", required=True, metavar="P", help=policy)
+    add_policy(p, repeatable=True)
     p.add_argument("--family", required=True,
                    help=choices_help("instance family (see kvopt generate)", FAMILIES))  # fmt: skip
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

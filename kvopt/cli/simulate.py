@@ -30,7 +30,8 @@ from kvopt.cli.conventions import (
     STDOUT,
     add_json,
     add_out,
-    choices_help,
+    add_policy,
+    add_simulation,
     deprecated,
     emit_json,
     human_stream,
@@ -38,11 +39,11 @@ from kvopt.cli.conventions import (
 )
 from kvopt.files import check_output
 from kvopt.io import load_instance, save_solution, solution_document
-from kvopt.policies import POLICIES, make_policy
+from kvopt.policies import make_policy
 from kvopt.policies.spec import parse_params, parse_value  # noqa: F401  (re-exported)
-from kvopt.simulate import BATCHINGS, SimulationError, check_batching, simulate
+from kvopt.simulate import SimulationError, check_batching, simulate
 from kvopt.text import escape
-from kvopt.time_model import TIME_MODELS, get_time_model
+from kvopt.time_model import get_time_model
 
 NAME = "simulate"
 HELP = "run an online policy (kvopt policies lists them) and write the schedule"
@@ -50,12 +51,7 @@ HELP = "run an online policy (kvopt policies lists them) and write the schedule"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instance", metavar="INSTANCE", help="instance file (JSON)")
-    p.add_argument(
-        "--policy",
-        required=True,
-        metavar="NAME[:K=V,...]",
-        help=choices_help("a policy, optionally with parameters", POLICIES),
-    )
+    add_policy(p, repeatable=False, metavar="NAME[:K=V,...]")
     p.add_argument(
         "--set",
         dest="params",
@@ -64,24 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="deprecated: a policy parameter (use --policy NAME:KEY=VALUE)",
     )
-    p.add_argument(
-        "--time-model",
-        metavar="NAME",
-        help=choices_help("give rounds durations (seconds)", sorted(TIME_MODELS)),
-    )
-    p.add_argument(
-        "--batching",
-        choices=BATCHINGS,
-        default="mixed",
-        help="batch semantics with a calibrated time model: mixed (default) or "
-        "prefill-first (vLLM-v0 style; models/batching.md)",
-    )
-    p.add_argument(
-        "--oracle",
-        action="store_true",
-        help="let a policy that plans with predictions see the true outputs when the "
-        "instance has no predictions (otherwise refused)",
-    )
+    add_simulation(p)
     add_out(p, "solution file to write", required=True)
     add_json(p, "the metrics")
 

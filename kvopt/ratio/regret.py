@@ -25,7 +25,7 @@ progress bar. Records use the ratio lab's layout plus ``"horizon"``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,6 @@ from kvopt.ratio.trial import (
     certify,
     make_instance,
     trial_record,
-    trial_seed,
 )
 from kvopt.trivial_bounds import trivial_lower_bound
 
@@ -74,22 +73,12 @@ class RegretSweep(Sweep):
         }
 
     def specs(self, skip: set[int] | frozenset[int] = frozenset()) -> list[TrialSpec]:
+        """The ratio sweep's trials, each with this horizon and these OPT limits."""
+        extra = {"horizon": self.horizon, "exact_max_n": self.exact_max_n}
+        extra["lp_max_n"] = self.lp_max_n
         return [
-            RegretSpec(
-                self.family,
-                dict(self.params),
-                self.policies,
-                t,
-                trial_seed(self.seed, t),
-                self.time_limit,
-                self.solvers,
-                self.lp_bound,
-                self.horizon,
-                self.exact_max_n,
-                self.lp_max_n,
-            )
-            for t in range(self.trials)
-            if t not in skip
+            RegretSpec(**{f.name: getattr(s, f.name) for f in fields(s)}, **extra)
+            for s in super().specs(skip)
         ]
 
 

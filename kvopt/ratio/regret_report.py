@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from kvopt.files import write_atomic, write_output
+from kvopt.files import write_output
 from kvopt.ratio.regret import regret_bracket
+from kvopt.ratio.report import save_figure
 from kvopt.report_table import render_table
 
 # two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (then 1.96)
@@ -139,7 +139,7 @@ def to_json(config: Mapping[str, Any], rows: Sequence[RegretRow], records, polic
 
 def plot(rows: Sequence[RegretRow], policies: Sequence[str], path: str, title: str = "") -> None:
     """Mean regret vs horizon on log axes, with the 95 % intervals and fitted slopes."""
-    from kvopt.plot import output_format, require_matplotlib
+    from kvopt.plot import require_matplotlib
 
     matplotlib = require_matplotlib()
     matplotlib.use("Agg")
@@ -164,11 +164,7 @@ def plot(rows: Sequence[RegretRow], policies: Sequence[str], path: str, title: s
     ax.set_title(title)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fmt = output_format(path) if os.path.splitext(path)[1] else "png"
-    try:
-        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, format=fmt))
-    finally:
-        plt.close(fig)
+    save_figure(fig, path)
 
 
 def write_outputs(config, records, policies, *, json_path=None, plot_path=None, title=""):

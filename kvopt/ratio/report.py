@@ -205,8 +205,6 @@ def plot(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from kvopt.plot import output_format
-
     rng = np.random.default_rng(0)  # jitter only
     fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(policies), 4.0))
     rows = [r for rec in records for r in trial_ratios(rec)]
@@ -245,6 +243,15 @@ def plot(
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()
+    save_figure(fig, path)
+
+
+def save_figure(fig: Any, path: str) -> None:
+    """Write a matplotlib figure atomically (format from the suffix, png without one)."""
+    import matplotlib.pyplot as plt
+
+    from kvopt.plot import output_format
+
     fmt = output_format(path) if os.path.splitext(path)[1] else "png"
     try:
         write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, format=fmt))
