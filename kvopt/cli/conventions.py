@@ -76,6 +76,25 @@ def add_policy(
     )
 
 
+def add_family(p: argparse.ArgumentParser) -> None:
+    """Add ``--family FAMILY`` (listing the families) and ``--set KEY=VALUE`` for its parameters."""
+    from kvopt.generators import FAMILIES
+
+    p.add_argument(
+        "--family",
+        required=True,
+        help=choices_help("instance family (see kvopt generate FAMILY --help)", FAMILIES),
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an instance-family parameter (repeatable); policy parameters go into "
+        "--policy NAME:key=value",
+    )
+
+
 def add_simulation(p: argparse.ArgumentParser) -> None:
     """Add what a simulation takes: ``--time-model``, ``--batching`` and ``--oracle``."""
     from kvopt.simulate import BATCHINGS

@@ -25,17 +25,9 @@ import argparse
 import os
 import sys
 
-from kvopt.cli.conventions import (
-    STDOUT,
-    add_json,
-    add_policy,
-    choices_help,
-    json_target,
-    warn_oversubscribed,
-)
+from kvopt.cli import conventions as conv
 from kvopt.errors import KvoptError
 from kvopt.files import check_output
-from kvopt.generators import FAMILIES
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.report import format_table, write_outputs
 from kvopt.ratio.runner import run_sweep
@@ -55,20 +47,8 @@ HELP = "empirical competitive ratios of policies against certified optima"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_policy(p, repeatable=True)
-    p.add_argument(
-        "--family",
-        required=True,
-        help=choices_help("instance family (see kvopt generate FAMILY --help)", FAMILIES),
-    )
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an instance-family parameter (repeatable); policy parameters go into "
-        "--policy NAME:key=value",
-    )
+    conv.add_policy(p, repeatable=True)
+    conv.add_family(p)
     p.add_argument("--trials", type=int, default=10, help="number of trials (default 10)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument(
@@ -101,7 +81,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, tcp://host:port"
     )
     p.add_argument("--csv", default=None, metavar="FILE", help="write per-trial ratios (CSV)")
-    add_json(p, "the summary and records", legacy_file=True)
+    conv.add_json(p, "the summary and records", legacy_file=True)
     p.add_argument("--plot", default=None, metavar="FILE", help="plot ratio distributions")
     p.add_argument(
         "--progress",
@@ -128,8 +108,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.lease > 0:
         raise KvoptError(f"--lease must be > 0 seconds, got {args.lease}")
     check_sweep(sweep)
-    args.json = json_target("ratio", args.json)
-    warn_oversubscribed("ratio", min(args.jobs, args.trials))
+    args.json = conv.json_target("ratio", args.json)
+    conv.warn_oversubscribed("ratio", min(args.jobs, args.trials))
     for path in (args.csv, args.plot):
         if path:
             check_output(path)
@@ -149,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         json_path=args.json,
         plot_path=args.plot,
     )
-    if args.json != STDOUT:
+    if args.json != conv.STDOUT:
         print(
             f"family {sweep.family}, {len(res.records)}/{sweep.trials} trials done "
             f"({len(res.ran)} run now, {res.skipped} from the store), seed {sweep.seed}, "

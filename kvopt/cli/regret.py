@@ -23,17 +23,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kvopt.cli.conventions import (
-    STDOUT,
-    add_json,
-    add_policy,
-    choices_help,
-    json_target,
-    warn_oversubscribed,
-)
+from kvopt.cli import conventions as conv
 from kvopt.errors import KvoptError
 from kvopt.files import check_output
-from kvopt.generators import FAMILIES
 from kvopt.ratio.executors import make_executor
 from kvopt.ratio.regret import UNITS, horizon_sweeps, regret_trial
 from kvopt.ratio.regret_report import format_table, write_outputs
@@ -54,11 +46,8 @@ def _horizons(text: str) -> list[int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_policy(p, repeatable=True)
-    p.add_argument("--family", required=True,
-                   help=choices_help("instance family (see kvopt generate)", FAMILIES))  # fmt: skip
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="an instance-family parameter (repeatable)")  # fmt: skip
+    conv.add_policy(p, repeatable=True)
+    conv.add_family(p)
     p.add_argument("--horizons", default="100,1000,10000",
                    help="horizons, comma-separated (default 100,1000,10000)")  # fmt: skip
     p.add_argument("--unit", choices=UNITS, default="n",
@@ -75,7 +64,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler, tcp://host:port")  # fmt: skip
-    add_json(p, "the rows, fits and trials", legacy_file=True)
+    conv.add_json(p, "the rows, fits and trials", legacy_file=True)
     p.add_argument("--plot", default=None, metavar="FILE", help="log-log plot of regret")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
@@ -93,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     for sweep in sweeps[:1]:
         check_sweep(sweep)
-    args.json = json_target("regret", args.json)
-    warn_oversubscribed("regret", args.jobs)
+    args.json = conv.json_target("regret", args.json)
+    conv.warn_oversubscribed("regret", args.jobs)
     if args.plot:
         check_output(args.plot)
     executor = make_executor(args.jobs, args.scheduler)
@@ -110,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     config = {**sweeps[0].config(), "horizons": args.horizons, "unit": args.unit}
     rows = write_outputs(config, records, labels, json_path=args.json, plot_path=args.plot,
                          title=f"{args.family} {' '.join(args.set)}")  # fmt: skip
-    if args.json != STDOUT:
+    if args.json != conv.STDOUT:
         print(
             f"family {args.family}, {len(records)}/{args.seeds * len(sweeps)} trials done "
             f"({ran} run now), seeds {args.seeds}, horizons {args.horizons} ({args.unit})"
