@@ -52,9 +52,9 @@ def test_help_lists_every_choice(prog):
                 assert str(choice) in text, f"{prog} {action.option_strings}: {choice}"
 
 
-@pytest.mark.parametrize("command", ["simulate", "compare"])
+@pytest.mark.parametrize("command", ["simulate", "compare", "generate poisson"])
 def test_help_lists_the_calibrated_time_models(command):
-    text = " ".join(PARSERS[f"kvopt {command}"].format_help().split())
+    text = " ".join(PARSERS[f"kvopt {command}"].format_help().split()).replace("- ", "-")
     assert len(TIME_MODELS) >= 4
     for name in TIME_MODELS:
         assert name in text

@@ -29,6 +29,10 @@ def _add_param(p: argparse.ArgumentParser, param: Param) -> None:
     flag = "--" + param.name.replace("_", "-")
     default = "" if param.default is None else f" (default: {param.default})"
     text = param.help + default
+    if param.name == "time_model":  # any registered name, the calibrated ones included
+        from kvopt.time_model import TIME_MODELS
+
+        text = choices_help(text, sorted(TIME_MODELS))
     p.add_argument(
         flag,
         dest=param.name,
