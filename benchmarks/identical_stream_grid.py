@@ -4,7 +4,7 @@ Cases: identical requests (prompt ``s``, output ``o``) with arrivals drawn unifo
 from ``0 .. spread`` (deterministic seeds), ``s <= 3``, ``o <= 4``,
 ``s + o <= M <= s + o + 6``. For each case :mod:`kvopt.identical_stream` must equal the
 proven optimum of both exact solvers and, for ``n <= 6``, the exhaustive search of
-``tests/exhaustive.py``; a solver that reaches its 60 s limit without a proof is counted
+``tests/helpers/exhaustive.py``; a solver that reaches its 60 s limit without a proof is counted
 as unproven (its objective and bound are still checked against ours). Every schedule
 is verified inside ``kvopt.solve``.
 
@@ -50,7 +50,7 @@ def check(inst: Instance, exhaustive_n: int) -> tuple[list[str], list[str]]:
     a proven bound above ours. A solver that stops at its time limit with our objective
     and a bound below it is *unproven*, not a contradiction.
     """
-    from tests.exhaustive import exhaustive_optimum
+    from tests.helpers.exhaustive import exhaustive_optimum
 
     best = kvopt.solve(inst, "identical-stream").objective
     bad, unproven = [], []

@@ -18,7 +18,7 @@ import time
 
 import kvopt
 from kvopt.generators import generate
-from kvopt.identical_stream import StreamError
+from kvopt.solvers.semi_online.stream import StreamError
 
 CASES = [(2, 20, 66), (1, 10, 40), (2, 10, 60), (5, 20, 150), (1, 50, 120)]
 LOADS = (0.5, 0.9, 1.0)

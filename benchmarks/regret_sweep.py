@@ -13,6 +13,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import time
 from pathlib import Path
@@ -46,9 +47,10 @@ def main() -> int:
     for name in args.policies.split(","):
         argv += ["--policy", name]
     argv += ["--horizons", args.horizons, "--seeds", str(args.seeds), "--jobs", str(args.jobs)]
-    argv += ["--store", f"{stem}.sqlite", "--json", f"{stem}.json", "--plot", f"{stem}.png"]
+    argv += ["--store", f"{stem}.sqlite", "--plot", f"{stem}.png", "--json"]
     t0, c0 = time.perf_counter(), cpu_seconds()
-    code = kvopt_main(argv)
+    with open(f"{stem}.json", "w", encoding="utf-8") as f, contextlib.redirect_stdout(f):
+        code = kvopt_main(argv)
     print(f"wall {time.perf_counter() - t0:.1f} s, CPU {cpu_seconds() - c0:.1f} s, exit {code}")
     return code
 

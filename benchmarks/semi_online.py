@@ -34,8 +34,8 @@ import time
 import numpy as np
 
 import kvopt
-from kvopt import semi_online as so
 from kvopt.model import Instance
+from kvopt.solvers.semi_online import dp as so
 
 #: ``max_states`` for the larger-o table (the move table is limited to 4x as many cells).
 LARGE = 3_000_000
@@ -92,7 +92,7 @@ def timed(fn, *args, **kwargs):
 def search_row(n: int, s: int, o: int, M: int, astar: bool, max_states: int) -> str:
     W = M // (s + 1)
     t = time.perf_counter()
-    nxt = so._enumerate_staircases(s, o, M, 10_000_000)
+    nxt = so.enumerate_staircases(s, o, M, 10_000_000)
     build = time.perf_counter() - t
     dp, t_dp = timed(so.optimal_total_latency, n, s, o, M, search="dp")
     if astar:
@@ -143,11 +143,11 @@ def search(max_states: int) -> None:
     ]:
         t = time.perf_counter()
         try:
-            K = f"{so._enumerate_staircases(s, o, M, LARGE).shape[0]:,}"
+            K = f"{so.enumerate_staircases(s, o, M, LARGE).shape[0]:,}"
             build = time.perf_counter() - t
             _, t_dp = timed(so.optimal_total_latency, 1000, s, o, M, search="dp", max_states=LARGE)
             dp = f"{t_dp:.2f}"
-        except so._SearchLimit:
+        except so.SearchLimit:
             build = time.perf_counter() - t
             K, dp = "over the limit", "refused"
         print(
@@ -157,7 +157,7 @@ def search(max_states: int) -> None:
 
 
 def certificates() -> None:
-    from kvopt import semi_online_periodic as periodic
+    from kvopt.solvers.semi_online import periodic
 
     print(
         "| s | o | M | q | W | staircases K | enumerate (s) | certificate wall / CPU (s) | "
@@ -171,8 +171,8 @@ def certificates() -> None:
         periodic._CACHE.pop((s, o, M), None)
         t = time.perf_counter()
         try:
-            nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
-        except so._SearchLimit:
+            nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
+        except so.SearchLimit:
             print(f"{head} over the limit | {time.perf_counter() - t:.1f} | - | " + "- | " * 6
                   + "refused | - | - |")  # fmt: skip
             continue
@@ -201,7 +201,7 @@ def certificates() -> None:
 
 
 def minimise() -> None:
-    from kvopt import semi_online_quotient as sq
+    from kvopt.solvers.semi_online import quotient as sq
 
     print(
         "| s | o | M | q | staircases K | minimal states | K / minimal | enumerate CPU (s) | "
@@ -210,7 +210,7 @@ def minimise() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for s, o, M in CERTIFICATE_ROWS:
         t = time.process_time()
-        nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+        nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
         build = time.process_time() - t
         t = time.process_time()
         small = sq.minimise(nxt)

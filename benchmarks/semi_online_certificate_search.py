@@ -28,18 +28,18 @@ import time
 
 import numpy as np
 
-from kvopt import semi_online as so
-from kvopt import semi_online_periodic as periodic
-from kvopt import semi_online_quotient as sq
+from kvopt.solvers.semi_online import dp as so
+from kvopt.solvers.semi_online import periodic
+from kvopt.solvers.semi_online import quotient as sq
 
 
 def diagnose(s: int, o: int, M: int, R: int, keep: int) -> None:
     """Theorem 3's checks at horizon ``R`` on the minimal automaton, values only."""
     began, cpu = time.perf_counter(), time.process_time()
-    small = sq.minimise(so._enumerate_staircases(s, o, M, so.MAX_STATES))
+    small = sq.minimise(so.enumerate_staircases(s, o, M, so.MAX_STATES))
     q = small.shape[1] - 1
     rows, empty = [], np.zeros(R + 1, dtype=np.int64)
-    for r, value, _ in so._dp_layers(small, R, None):
+    for r, value, _ in so.dp_layers(small, R, None):
         empty[r] = value[0]
         if r > R - keep:
             rows.append(value.astype(np.int64))
@@ -88,7 +88,7 @@ def main() -> None:
                     continue
                 tried += 1
                 periodic._CACHE.pop((s, o, M), None)
-                nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+                nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
                 cert = periodic.certify(s, o, M, nxt)
                 if cert is None:
                     missing.append((s, o, M, nxt.shape[0]))

@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from kvopt import semi_online as so
-from kvopt import semi_online_quotient as sq
+from kvopt.solvers.semi_online import dp as so
+from kvopt.solvers.semi_online import quotient as sq
 
 #: ``(q, outputs, prompts, M step)`` rows of the first table.
 FIXED = [
@@ -43,7 +43,7 @@ def largest(q: int, o: int, prompts: tuple[int, ...], step: int) -> tuple:
             if so.is_prompt_dominated(s, o, M):
                 continue
             order: list = []
-            so._enumerate_staircases(s, o, M, so.MAX_STATES, staircases=order)
+            so.enumerate_staircases(s, o, M, so.MAX_STATES, staircases=order)
             big = max(order, key=len)
             if len(big) > best[0]:
                 best = (len(big), s, M, len(order), big, so.window_bound(s, o, M))
@@ -72,8 +72,8 @@ def growing() -> None:
         M = q * (s + o) + (s + o) // 2
         began = time.process_time()
         try:
-            nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
-        except so._SearchLimit:
+            nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
+        except so.SearchLimit:
             print(f"| {o} | {q} | {M} | {M // (s + 1)} | > {so.MAX_STATES:,} | - | - |")
             break
         small = sq.minimise(nxt)

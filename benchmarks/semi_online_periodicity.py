@@ -17,7 +17,7 @@ import argparse
 
 import numpy as np
 
-from kvopt import semi_online as so
+from kvopt.solvers.semi_online import dp as so
 
 CASES = [(2, 6, 40), (1, 3, 20), (2, 5, 23), (2, 10, 60), (3, 6, 40)]
 
@@ -41,7 +41,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for s, o, M in CASES:
         n = args.n if o < 10 else args.n // 2
-        K = so._enumerate_staircases(s, o, M, so.MAX_STATES).shape[0]
+        K = so.enumerate_staircases(s, o, M, so.MAX_STATES).shape[0]
         d2 = np.diff(so.optimal_sums(n, s, o, M), 2)
         p, start = period(d2)
         one = ", ".join(str(int(v)) for v in d2[-p:]) if p else "-"

@@ -21,9 +21,9 @@ from __future__ import annotations
 import tutorial  # examples/tutorial.py: the --out option and the figure folder
 
 import kvopt
-from kvopt.bounds import trivial_lower_bound
 from kvopt.plot import plot_solutions
 from kvopt.plot_html import write_html
+from kvopt.trivial_bounds import trivial_lower_bound
 
 ROOT = tutorial.ROOT
 

@@ -19,8 +19,8 @@ from kvopt.errors import KvoptError
 SOLVERS: dict[str, str] = {
     "milp": "kvopt.solvers.milp:solve",
     "cpsat": "kvopt.solvers.cpsat:solve",
-    "semi-online": "kvopt.semi_online:solve",
-    "identical-stream": "kvopt.identical_stream:solve",
+    "semi-online": "kvopt.solvers.semi_online.dp:solve",
+    "identical-stream": "kvopt.solvers.semi_online.stream:solve",
 }
 
 

@@ -453,11 +453,11 @@ _register()
 
 def format_fits(names: list[str] | None = None) -> str:
     """A Markdown table of the fitted constants and errors (for ``models/time_models.md``)."""
-    lines = [
-        "| model | base (ms) | c_dec (ms/req) | c_pre (ms/token) | c_ctx (ms/token) | M | "
-        "decode err mean/max | prefill err mean/max | small-prefill err mean/max |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    from kvopt.report_table import render_table
+
+    headers = ["model", "base (ms)", "c_dec (ms/req)", "c_pre (ms/token)", "c_ctx (ms/token)"]
+    headers += ["M", "decode err mean/max", "prefill err mean/max", "small-prefill err mean/max"]
+    rows = []
     for key in names or sorted(HARDWARE):
         s = fit_time_model(key).summary()
         e = s["errors"]
@@ -467,9 +467,9 @@ def format_fits(names: list[str] | None = None) -> str:
                 return "-"
             return f"{100 * e[label]['mean_abs']:.1f}% / {100 * e[label]['max_abs']:.1f}%"
 
-        lines.append(
-            f"| `{key}` | {s['base_ms']:.2f} | {s['c_dec_ms']:.4f} | {s['c_pre_ms']:.4f} | "
-            f"{s['c_ctx_ms']:.3g} | {s['memory']} | {pct('decode')} | {pct('prefill')} | "
-            f"{pct('small prefill')} |"
-        )
-    return "\n".join(lines)
+        rows.append([
+            f"`{key}`", f"{s['base_ms']:.2f}", f"{s['c_dec_ms']:.4f}", f"{s['c_pre_ms']:.4f}",
+            f"{s['c_ctx_ms']:.3g}", str(s["memory"]), pct("decode"), pct("prefill"),
+            pct("small prefill"),
+        ])  # fmt: skip
+    return render_table(headers, rows, markdown=True, width=400)

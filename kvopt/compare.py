@@ -36,7 +36,7 @@ import numpy as np
 from kvopt.engine import Engine
 from kvopt.errors import KvoptError
 from kvopt.files import ensure_directory
-from kvopt.io import Solution, save_solution
+from kvopt.io import Solution, save_solution, solution_document
 from kvopt.model import Instance
 from kvopt.numeric import exact_mean
 from kvopt.policies.oracle import check_predictions
@@ -291,7 +291,8 @@ def compare(
         Called with each :class:`PolicyRun` as it finishes (e.g. to advance a bar).
     out
         A directory: each policy's verified schedule is written there as it finishes,
-        ``<instance>.<policy>.sol.json`` (check it with ``kvopt verify``).
+        ``<instance>.<policy>.sol.json`` (check it with ``kvopt verify``); ``"-"``: each
+        solution file as one JSON line on standard output instead.
     batching
         Batch semantics of the calibrated-time simulation (:func:`kvopt.simulate.simulate`,
         ``models/batching.md``): ``"mixed"`` (default), ``"prefill-first"`` or
@@ -318,12 +319,16 @@ def compare(
     engine.check(get_time_model(time_model) if time_model else None)
     if jobs is None:
         jobs = min(len(specs), os.cpu_count() or 1)
-    if out is not None:
+    to_stdout = out is not None and str(out) == "-"
+    if out is not None and not to_stdout:
         ensure_directory(out)
     results: list[PolicyRun | None] = [None] * len(specs)
 
     def finished(k: int, run: PolicyRun) -> None:
-        if run.solution is not None and out is not None:
+        if run.solution is not None and to_stdout:
+            print(json.dumps(solution_document(run.solution, instance)), flush=True)
+            run = replace(run, solution=None)
+        elif run.solution is not None and out is not None:
             stem = f"{instance.name}.{file_stem(run.record['policy'])}.sol.json"
             save_solution(run.solution, Path(out) / stem, instance=instance)
             run = replace(run, solution=None)

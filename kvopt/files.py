@@ -19,6 +19,7 @@ import os
 import secrets
 import socket
 import stat
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -274,3 +275,12 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
             f.write(text)
 
     write_atomic(path, write)
+
+
+def write_output(path: str | os.PathLike[str], text: str) -> None:
+    """``text`` to standard output when ``path`` is ``-``, else atomically into ``path``."""
+    if str(path) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_text_atomic(path, text)

@@ -19,8 +19,9 @@ import numpy as np
 
 from kvopt.errors import FormatError, InstanceError
 from kvopt.files import open_regular_file, read_reason, write_text_atomic
-from kvopt.model import MAX_VALUE, PREDICTION_FIELDS, Instance
+from kvopt.model import Instance
 from kvopt.result import STATUSES, Result, check_status, jsonable  # noqa: F401 (re-exported)
+from kvopt.rules import MAX_VALUE, PREDICTION_FIELDS, id_problem, is_int
 from kvopt.schedule import Schedule
 
 _INSTANCE_KEYS = {"name", "memory", "requests"}
@@ -120,7 +121,7 @@ def _check_keys(
 
 
 def _want_int(v: Any, where: str, file: str | None, bounded: bool = False) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
+    if not is_int(v):
         raise FormatError(
             f"must be an integer, got {_type_name(v)} {v!r}", file=file, location=where
         )
@@ -156,7 +157,7 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
         The file it came from, named in error messages.
     """
     _check_keys(data, _INSTANCE_KEYS, _INSTANCE_OPTIONAL, "", source)
-    if not isinstance(data["name"], str) or not data["name"]:
+    if id_problem(data["name"]) is not None:
         raise FormatError("must be a non-empty string", file=source, location="name")
     _want_int(data["memory"], "memory", source)
     reqs = data["requests"]
@@ -171,10 +172,8 @@ def instance_from_dict(data: Any, source: str | None = None) -> Instance:
     for j, r in enumerate(reqs):
         where = f"requests[{j}]"
         _check_keys(r, _REQUEST_KEYS, _REQUEST_OPTIONAL, where, source)
-        if not isinstance(r["id"], str) or not r["id"]:
-            raise FormatError(
-                f"must be a non-empty string, got {r['id']!r}", file=source, location=f"{where}.id"
-            )
+        if (why := id_problem(r["id"])) is not None:
+            raise FormatError(why, file=source, location=f"{where}.id")
         for k in ("arrival", "prompt", "output"):
             _want_int(r[k], f"{where}.{k}", source)
         for k in PREDICTION_FIELDS:
@@ -331,11 +330,17 @@ def save_solution(
     ``metadata.instance_digest``, so that the verifier can tell a solution of another
     instance that happens to have the same name and request ids.
     """
+    d = solution_document(solution, instance)
+    runs = d.pop("runs")
+    write_text_atomic(path, _dump_rows(d, "runs", runs))
+
+
+def solution_document(solution: Solution, instance: Instance | None = None) -> dict:
+    """The JSON document of a solution file (with ``instance``'s digest, as saved)."""
     d = solution.to_dict()
     if instance is not None:
         d["metadata"] = {**d.get("metadata", {}), DIGEST_KEY: instance_digest(instance)}
-    runs = d.pop("runs")
-    write_text_atomic(path, _dump_rows(d, "runs", runs))
+    return d
 
 
 #: Where a solution file records the digest of the instance it was computed for.
@@ -410,9 +415,7 @@ def solution_instance(instance: Instance, solution: Result, *, file: str | None 
     if (
         not isinstance(rounds, list)
         or len(rounds) != instance.n
-        or not all(
-            isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= MAX_VALUE for r in rounds
-        )
+        or not all(is_int(r) and 0 <= r <= MAX_VALUE for r in rounds)
     ):
         raise FormatError(
             f"must be a list of {instance.n} integers in [0, 2**53 - 1] (one per request)",

@@ -15,7 +15,6 @@ instances are cheap; :class:`Request` objects are built on demand.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -24,39 +23,24 @@ from typing import Any
 import numpy as np
 
 from kvopt.errors import InstanceError
-
-#: The optional prediction fields of a request, in file order.
-PREDICTION_FIELDS = ("predicted", "output_lo", "output_hi")
-
-#: The largest integer a field may hold (2**53 - 1: exact in JSON and in float64). The
-#: instance's memory area (sum of s_i o_i + o_i (o_i + 1) / 2) and its horizon
-#: (max a_i + sum o_i) must stay below it too, so that latencies, memory profiles and
-#: bounds are computed exactly in 64-bit integers instead of silently overflowing.
-MAX_VALUE = 2**53 - 1
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _check_int(value: Any, field: str, minimum: int, request: str | None) -> int:
-    if not _is_int(value):
-        raise InstanceError(f"must be an integer, got {value!r}", request=request, field=field)
-    if value < minimum:
-        raise InstanceError(
-            f"must be an integer >= {minimum}, got {value}", request=request, field=field
-        )
-    if value > MAX_VALUE:
-        raise InstanceError(_too_large(value), request=request, field=field)
-    return int(value)
-
-
-def _too_large(value: Any) -> str:
-    return f"must be an integer <= 2**53 - 1 = {MAX_VALUE}, got {value}"
-
-
-def _bad_time(value: Any) -> str:
-    return f"must be a finite number of seconds in [0, 2**53 - 1], got {value!r}"
+from kvopt.rules import (  # noqa: F401  (MAX_VALUE, PREDICTION_FIELDS: re-exported)
+    MAX_VALUE,
+    MINIMUM,
+    PREDICTION_FIELDS,
+    check_fit,
+    check_ids,
+    check_intervals,
+    check_scalar,
+    check_size,
+    id_problem,
+    int_column,
+    int_problem,
+    interval_problem,
+    is_int,
+    pair_problem,
+    time_column,
+    time_problem,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,41 +79,26 @@ class Request:
     arrival_time: float | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            raise InstanceError(f"must be a non-empty string, got {self.id!r}", field="id")
+        if (why := id_problem(self.id)) is not None:
+            raise InstanceError(why, field="id")
         rid = self.id
-        for name, minimum in (("arrival", 0), ("prompt", 1), ("output", 1)):
-            object.__setattr__(self, name, _check_int(getattr(self, name), name, minimum, rid))
-        for name in PREDICTION_FIELDS:
+        for name, minimum in MINIMUM.items():
             value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _check_int(value, name, 1, rid))
-        if (self.output_lo is None) != (self.output_hi is None):
-            missing = "output_hi" if self.output_hi is None else "output_lo"
-            raise InstanceError(
-                "a prediction interval needs both output_lo and output_hi",
-                request=rid,
-                field=missing,
-            )
-        if self.output_lo is not None and not (
-            self.output_lo <= self.output <= self.output_hi  # type: ignore[operator]
-        ):
-            raise InstanceError(
-                f"the interval [{self.output_lo}, {self.output_hi}] must contain the "
-                f"output {self.output}",
-                request=rid,
-                field="output_lo" if self.output_lo > self.output else "output_hi",
-            )
+            if value is None and name in PREDICTION_FIELDS:
+                continue
+            if (why := int_problem(value, minimum)) is not None:
+                raise InstanceError(why, request=rid, field=name)
+            object.__setattr__(self, name, int(value))
+        lo, hi = self.output_lo, self.output_hi
+        if (pair := pair_problem(lo is not None, hi is not None)) is not None:
+            raise InstanceError(pair[0], request=rid, field=pair[1])
+        bad = interval_problem(lo, hi, self.output) if lo is not None and hi is not None else None
+        if bad is not None:
+            raise InstanceError(bad[0], request=rid, field=bad[1])
         if self.arrival_time is not None:
-            t = self.arrival_time
-            if (
-                isinstance(t, bool)
-                or not isinstance(t, (int, float, np.integer, np.floating))
-                or not math.isfinite(t)
-                or not 0 <= t <= MAX_VALUE
-            ):
-                raise InstanceError(_bad_time(t), request=rid, field="arrival_time")
-            object.__setattr__(self, "arrival_time", float(t))
+            if (why := time_problem(self.arrival_time)) is not None:
+                raise InstanceError(why, request=rid, field="arrival_time")
+            object.__setattr__(self, "arrival_time", float(self.arrival_time))
 
     @property
     def peak(self) -> int:
@@ -149,12 +118,6 @@ class Request:
             if value is not None:
                 d[name] = value
         return d
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.setflags(write=False)
-    return a
 
 
 class Instance:
@@ -296,136 +259,22 @@ class Instance:
         metadata: Mapping[str, Any] | None,
         source: str | None,
     ) -> None:
-        if not isinstance(name, str) or not name:
-            raise InstanceError(
-                f"must be a non-empty string, got {name!r}", field="name", file=source
-            )
-        if not _is_int(memory) or memory < 1:
-            raise InstanceError(
-                f"must be an integer >= 1, got {memory!r}", field="memory", file=source
-            )
-        if memory > MAX_VALUE:
-            raise InstanceError(_too_large(memory), field="memory", file=source)
+        """Validate every column with the rules of :mod:`kvopt.rules`, then keep them."""
+        check_scalar(name, memory, source)
         ids = tuple(columns["ids"])
-        n = len(ids)
-        index_of: dict[str, int] = {}
-        for i, rid in enumerate(ids):
-            if not isinstance(rid, str) or not rid:
-                raise InstanceError(
-                    f"must be a non-empty string, got {rid!r}",
-                    field="id",
-                    request=None if not isinstance(rid, str) else rid,
-                    file=source,
-                )
-            if index_of.setdefault(rid, i) != i:
-                raise InstanceError("duplicate request id", request=rid, field="id", file=source)
-
-        def int_column(key: str, minimum: int, required: bool) -> np.ndarray | None:
-            values = columns[key]
-            if values is None:
-                if required:
-                    raise InstanceError("is required", field=key, file=source)
-                return None
-            arr = np.asarray(values)
-            if arr.shape != (n,):
-                raise InstanceError(
-                    f"must have one value per request ({n}), got shape {arr.shape}",
-                    field=key,
-                    file=source,
-                )
-            if n and (arr.dtype.kind not in "iu"):
-                vals = [v.item() if isinstance(v, np.generic) else v for v in values]
-                bad = next((i for i, v in enumerate(vals) if not _is_int(v)), None)
-                if bad is None:  # Python ints too large for int64
-                    bad = next(i for i, v in enumerate(vals) if abs(v) > MAX_VALUE)
-                    msg = _too_large(vals[bad])
-                else:
-                    msg = f"must be an integer, got {vals[bad]!r}"
-                raise InstanceError(msg, request=ids[bad], field=key, file=source)
-            if arr.dtype.kind == "u" and n and int(arr.max()) > MAX_VALUE:
-                i = int(np.argmax(arr))
-                raise InstanceError(_too_large(int(arr[i])), request=ids[i], field=key, file=source)
-            arr = arr.astype(np.int64, copy=False)
-            low = np.flatnonzero(arr < minimum)
-            if low.size:
-                i = int(low[0])
-                raise InstanceError(
-                    f"must be an integer >= {minimum}, got {int(arr[i])}",
-                    request=ids[i],
-                    field=key,
-                    file=source,
-                )
-            high = np.flatnonzero(arr > MAX_VALUE)
-            if high.size:
-                i = int(high[0])
-                raise InstanceError(_too_large(int(arr[i])), request=ids[i], field=key, file=source)
-            return _frozen(arr)
-
-        arrival = int_column("arrival", 0, True)
-        prompt = int_column("prompt", 1, True)
-        output = int_column("output", 1, True)
+        index_of = check_ids(ids, source)
+        arrival, prompt, output = (
+            int_column(columns[k], k, ids, source, required=True)
+            for k in ("arrival", "prompt", "output")
+        )
         assert arrival is not None and prompt is not None and output is not None
-        over = np.flatnonzero(prompt + output > memory)
-        if over.size:
-            i = int(over[0])
-            raise InstanceError(
-                f"prompt + output = {int(prompt[i])} + {int(output[i])} = "
-                f"{int(prompt[i] + output[i])} exceeds the memory M = {memory}: this request "
-                f"can never run",
-                request=ids[i],
-                field="output",
-                file=source,
-            )
-        # In floats: the exact int64 sums could themselves overflow.
-        o = output.astype(np.float64)
-        area = float(np.sum(prompt * o + o * (o + 1) / 2))
-        horizon = float(arrival.max()) + float(o.sum()) if n else 0.0
-        if area > MAX_VALUE or horizon > MAX_VALUE:
-            what, value = ("memory area", area) if area > MAX_VALUE else ("horizon", horizon)
-            raise InstanceError(
-                f"the instance is too large for exact 64-bit arithmetic: its {what} "
-                f"(~{value:.3g}) exceeds 2**53 - 1; scale the outputs and memory down",
-                field="output",
-                file=source,
-            )
-        predicted = int_column("predicted", 1, False)
-        lo = int_column("output_lo", 1, False)
-        hi = int_column("output_hi", 1, False)
-        if (lo is None) != (hi is None):
-            raise InstanceError(
-                "a prediction interval needs both output_lo and output_hi",
-                field="output_hi" if hi is None else "output_lo",
-                file=source,
-            )
-        if lo is not None and hi is not None:
-            bad = np.flatnonzero((lo > output) | (output > hi))
-            if bad.size:
-                i = int(bad[0])
-                raise InstanceError(
-                    f"the interval [{int(lo[i])}, {int(hi[i])}] must contain the output "
-                    f"{int(output[i])}",
-                    request=ids[i],
-                    field="output_lo" if lo[i] > output[i] else "output_hi",
-                    file=source,
-                )
-        times = columns["arrival_time"]
-        arrival_time = None
-        if times is not None:
-            t = np.asarray(times, dtype=np.float64)
-            if t.shape != (n,):
-                raise InstanceError(
-                    f"must have one value per request ({n})", field="arrival_time", file=source
-                )
-            bad = np.flatnonzero(~np.isfinite(t) | (t < 0) | (t > MAX_VALUE))
-            if bad.size:
-                i = int(bad[0])
-                raise InstanceError(
-                    _bad_time(float(t[i])),
-                    request=ids[i],
-                    field="arrival_time",
-                    file=source,
-                )
-            arrival_time = _frozen(t)
+        check_fit(prompt, output, memory, ids, source)
+        check_size(arrival, prompt, output, source)
+        predicted, lo, hi = (
+            int_column(columns[k], k, ids, source, required=False) for k in PREDICTION_FIELDS
+        )
+        check_intervals(lo, hi, output, ids, source)
+        arrival_time = time_column(columns["arrival_time"], ids, source)
 
         self.name = name
         self.memory = int(memory)

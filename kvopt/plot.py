@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import heapq
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,15 +168,24 @@ class Plot:
     panels: list[Panel]
 
     def save(self, path: str | os.PathLike[str], dpi: int = 120) -> Path:
-        """Write the picture to ``path``; its suffix (png, svg or pdf) is the format."""
+        """Write the picture to ``path``; its suffix (png, svg or pdf) is the format.
+
+        ``-`` writes a PNG to standard output.
+        """
         p = Path(path)
         fmt = output_format(p)
+        if str(path) == "-":
+            self.figure.savefig(sys.stdout.buffer, format=fmt, dpi=dpi)
+            sys.stdout.buffer.flush()
+            return p
         write_atomic(p, lambda tmp: self.figure.savefig(tmp, format=fmt, dpi=dpi))
         return p
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
-    """The file format named by ``path``'s suffix; a :class:`KvoptError` if unsupported."""
+    """The file format named by ``path``'s suffix (``-``: png); a :class:`KvoptError` if none."""
+    if str(path) == "-":
+        return "png"
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise KvoptError(

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.files import write_text_atomic
+from kvopt.files import write_output
 from kvopt.model import Instance
 from kvopt.plot import Panel, build_panels, panel_title
 
@@ -80,10 +80,9 @@ class Page:
     panels: list[Panel]
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` (atomically: no half-written file is left)."""
-        p = Path(path)
-        write_text_atomic(p, self.text)
-        return p
+        """Write the page to ``path`` (atomically: no half-written file is left; ``-``: stdout)."""
+        write_output(path, self.text)
+        return Path(path)
 
 
 def _ints(a: np.ndarray) -> list[int]:

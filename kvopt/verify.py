@@ -280,6 +280,157 @@ def _memory_violations(
     return out, peak
 
 
+class _Runs:
+    """The runs of a schedule that name a request of the instance, as aligned arrays.
+
+    ``I``, ``S``, ``E``, ``L``: request position, start, end and length of each run;
+    ``order`` sorts them by request, then start (``Io``, ``So``, ``Eo`` in that order,
+    ``same[k]``: sorted runs ``k`` and ``k + 1`` are of one request); ``complete``: the
+    run lasts the request's output.
+    """
+
+    def __init__(self, instance: Instance, schedule: Schedule, violations: list) -> None:
+        idx_all, unknown = schedule.indices(instance)
+        violations.extend(unknown)
+        known = idx_all >= 0
+        self.instance = instance
+        self.I = idx_all[known]
+        self.S = schedule.start[known]
+        self.E = schedule.end[known]
+        self.run_pos = np.flatnonzero(known)
+        self.L = self.E - self.S
+        self.out_len = instance.output[self.I]
+        self.complete = self.L == self.out_len
+        self.order = np.lexsort((self.S, self.I))
+        self.Io, self.So, self.Eo = self.I[self.order], self.S[self.order], self.E[self.order]
+        self.same = self.Io[1:] == self.Io[:-1]
+
+    def desc(self, k: int) -> str:
+        """Run ``k`` for a message: its position, request and interval."""
+        rid = self.instance.ids[self.I[k]]
+        return f"run {int(self.run_pos[k])} of request {rid!r} ({self.S[k]} -> {self.E[k]})"
+
+
+class _Findings:
+    """Collects violations, listing at most :data:`MAX_LISTED` of a kind one by one."""
+
+    def __init__(self, violations: list, ids) -> None:
+        self.violations = violations
+        self.ids = ids
+
+    def listed(self, kind: str, mask: np.ndarray, text, request, what: str) -> None:
+        """One violation per set entry of ``mask`` (at most MAX_LISTED), then a count."""
+        for k in np.flatnonzero(mask)[:MAX_LISTED].tolist():
+            self.violations.append(Violation(kind, text(k), request=request(k)))
+        extra = int(mask.sum()) - MAX_LISTED
+        if extra > 0:
+            self.violations.append(Violation(kind, f"... and {extra} more {what} of this kind"))
+
+    def per_run(self, runs: _Runs, kind: str, mask: np.ndarray, text) -> None:
+        self.listed(kind, mask, text, lambda k: self.ids[runs.I[k]], "runs")
+
+    def per_request(self, kind: str, mask: np.ndarray, text) -> None:
+        self.listed(kind, mask, text, lambda i: self.ids[i], "requests")
+
+
+def _run_checks(runs: _Runs, found: _Findings) -> None:
+    """Rules 1, 2 and the length part of 4: each run on its own."""
+    L, S, I, arrival = runs.L, runs.S, runs.I, runs.instance.arrival
+    found.per_run(
+        runs, "empty-run", L <= 0, lambda k: f"{runs.desc(k)} lasts {L[k]} rounds; a run lasts >= 1"
+    )
+    found.per_run(
+        runs,
+        "early-start",
+        S < arrival[I],
+        lambda k: f"{runs.desc(k)} starts at {S[k]} before its arrival {arrival[I[k]]}",
+    )
+    found.per_run(
+        runs,
+        "run-too-long",
+        L > runs.out_len,
+        lambda k: f"{runs.desc(k)} lasts {L[k]} rounds, more than its output {runs.out_len[k]}",
+    )
+
+
+def _request_checks(runs: _Runs, found: _Findings, allow_eviction: bool) -> None:
+    """Rules 3, 4 and 5: the runs of each request together."""
+    ids, n, output = found.ids, runs.instance.n, runs.instance.output
+    Io, So, Eo, same = runs.Io, runs.So, runs.Eo, runs.same
+    for k in np.flatnonzero(same & (So[1:] < Eo[:-1]))[:MAX_LISTED].tolist():
+        found.violations.append(
+            Violation(
+                "overlap",
+                f"request {ids[Io[k]]!r}: run {So[k + 1]} -> {Eo[k + 1]} starts "
+                f"before run {So[k]} -> {Eo[k]} ends",
+                request=ids[Io[k]],
+            )
+        )
+    n_runs = np.bincount(runs.I, minlength=n)
+    n_complete = np.bincount(runs.I[runs.complete], minlength=n)
+    last = np.ones(Io.size, dtype=bool)
+    last[:-1] = ~same
+    last_complete = np.zeros(n, dtype=bool)
+    last_complete[Io[last]] = runs.complete[runs.order][last]
+    found.per_request("missing", n_runs == 0, lambda i: f"request {ids[i]!r} is never run")
+    found.per_request(
+        "incomplete",
+        (n_runs > 0) & (n_complete == 0),
+        lambda i: f"request {ids[i]!r} has no complete run (needs {output[i]} rounds)",
+    )
+    found.per_request(
+        "multiple-complete",
+        n_complete > 1,
+        lambda i: f"request {ids[i]!r} has {n_complete[i]} complete runs",
+    )
+    found.per_request(
+        "complete-not-last",
+        (n_complete == 1) & ~last_complete,
+        lambda i: f"request {ids[i]!r} runs again after its complete run",
+    )
+    if not allow_eviction:
+        found.per_request(
+            "eviction",
+            n_runs > 1,
+            lambda i: f"request {ids[i]!r} has {n_runs[i]} runs; this schedule may not evict",
+        )
+
+
+def _metrics(runs: _Runs, prof: MemoryProfile) -> dict[str, Any]:
+    """The :class:`Report` fields measured on the schedule (whether feasible or not)."""
+    inst, n = runs.instance, runs.instance.n
+    I, S, E, L, complete = runs.I, runs.S, runs.E, runs.L, runs.complete
+    completion = np.full(n, -1, dtype=np.int64)
+    cstart = np.full(n, -1, dtype=np.int64)
+    completion[I[complete]] = E[complete]
+    cstart[I[complete]] = S[complete]
+    first_start = np.full(n, -1, dtype=np.int64)
+    first = np.ones(runs.Io.size, dtype=bool)
+    first[1:] = ~runs.same
+    first_start[runs.Io[first]] = runs.So[first]
+    has = completion >= 0
+    latency = np.where(has, completion - inst.arrival, -1)
+    objective = int(latency.sum()) if bool(has.all()) and n > 0 else (0 if n == 0 else None)
+    pos = L > 0
+    Lp, Pp = L[pos], inst.prompt[I[pos]]
+    token_rounds = float(np.sum(Pp * Lp + Lp * (Lp + 1) // 2))
+    makespan = prof.horizon
+    wasted = ~complete & pos
+    return {
+        "objective": objective,
+        "mean_latency": objective / n if objective is not None and n else None,
+        "makespan": makespan,
+        "mean_memory": token_rounds / makespan if makespan else 0.0,
+        "evicted_runs": int(wasted.sum()),
+        "wasted_rounds": int(L[wasted].sum()),
+        "completion": completion,
+        "latency": latency,
+        "start": cstart,
+        "first_start": first_start,
+        "ttft": np.where(first_start >= 0, first_start + 1 - inst.arrival, -1),
+    }
+
+
 def verify(
     instance: Instance,
     schedule: Schedule,
@@ -288,6 +439,10 @@ def verify(
     strict: bool = True,
 ) -> Report:
     """Check ``schedule`` against ``instance`` and measure it.
+
+    The checks of each run (:func:`_run_checks`), of each request's runs
+    (:func:`_request_checks`) and of the memory (:func:`_memory_violations`), then the
+    metrics (:func:`_metrics`).
 
     Parameters
     ----------
@@ -312,133 +467,24 @@ def verify(
     ScheduleError
         If ``strict`` and the schedule breaks a rule; ``.violations`` lists them all.
     """
-    n = instance.n
-    idx_all, violations = schedule.indices(instance)
-    known = idx_all >= 0
-    I = idx_all[known]
-    S = schedule.start[known]
-    E = schedule.end[known]
-    run_pos = np.flatnonzero(known)
-    ids = instance.ids
-    L = E - S
-    out_len = instance.output[I]
-
-    def listed(kind: str, mask: np.ndarray, text, request, what: str) -> None:
-        """One violation per set entry of ``mask`` (at most MAX_LISTED), then a count."""
-        for k in np.flatnonzero(mask)[:MAX_LISTED].tolist():
-            violations.append(Violation(kind, text(k), request=request(k)))
-        extra = int(mask.sum()) - MAX_LISTED
-        if extra > 0:
-            violations.append(Violation(kind, f"... and {extra} more {what} of this kind"))
-
-    def per_run(kind: str, mask: np.ndarray, text) -> None:
-        listed(kind, mask, text, lambda k: ids[I[k]], "runs")
-
-    def per_request(kind: str, mask: np.ndarray, text) -> None:
-        listed(kind, mask, text, lambda i: ids[i], "requests")
-
-    def desc(k: int) -> str:
-        return f"run {int(run_pos[k])} of request {ids[I[k]]!r} ({S[k]} -> {E[k]})"
-
-    per_run("empty-run", L <= 0, lambda k: f"{desc(k)} lasts {L[k]} rounds; a run lasts >= 1")
-    per_run(
-        "early-start",
-        S < instance.arrival[I],
-        lambda k: f"{desc(k)} starts at {S[k]} before its arrival {instance.arrival[I[k]]}",
-    )
-    per_run(
-        "run-too-long",
-        L > out_len,
-        lambda k: f"{desc(k)} lasts {L[k]} rounds, more than its output {out_len[k]}",
-    )
-
-    # per-request structure
-    order = np.lexsort((S, I))
-    Io, So, Eo = I[order], S[order], E[order]
-    same = Io[1:] == Io[:-1]
-    ov = np.flatnonzero(same & (So[1:] < Eo[:-1]))
-    for k in ov[:MAX_LISTED].tolist():
-        violations.append(
-            Violation(
-                "overlap",
-                f"request {ids[Io[k]]!r}: run {So[k + 1]} -> {Eo[k + 1]} starts "
-                f"before run {So[k]} -> {Eo[k]} ends",
-                request=ids[Io[k]],
-            )
-        )
-    complete = L == out_len
-    n_runs = np.bincount(I, minlength=n)
-    n_complete = np.bincount(I[complete], minlength=n)
-    last = np.ones(Io.size, dtype=bool)
-    last[:-1] = ~same
-    last_complete = np.zeros(n, dtype=bool)
-    last_complete[Io[last]] = complete[order][last]
-    per_request("missing", n_runs == 0, lambda i: f"request {ids[i]!r} is never run")
-    per_request(
-        "incomplete",
-        (n_runs > 0) & (n_complete == 0),
-        lambda i: f"request {ids[i]!r} has no complete run (needs {instance.output[i]} rounds)",
-    )
-    per_request(
-        "multiple-complete",
-        n_complete > 1,
-        lambda i: f"request {ids[i]!r} has {n_complete[i]} complete runs",
-    )
-    per_request(
-        "complete-not-last",
-        (n_complete == 1) & ~last_complete,
-        lambda i: f"request {ids[i]!r} runs again after its complete run",
-    )
-    if not allow_eviction:
-        per_request(
-            "eviction",
-            n_runs > 1,
-            lambda i: f"request {ids[i]!r} has {n_runs[i]} runs; this schedule may not evict",
-        )
-
-    # memory
-    pos = L > 0
-    prof = MemoryProfile(instance.prompt[I[pos]], S[pos], E[pos])
-    mem_violations, peak = _memory_violations(instance, prof, I[pos])
+    violations: list[Violation] = []
+    runs = _Runs(instance, schedule, violations)
+    found = _Findings(violations, instance.ids)
+    _run_checks(runs, found)
+    _request_checks(runs, found, allow_eviction)
+    pos = runs.L > 0
+    prof = MemoryProfile(instance.prompt[runs.I[pos]], runs.S[pos], runs.E[pos])
+    mem_violations, peak = _memory_violations(instance, prof, runs.I[pos])
     violations.extend(mem_violations)
-
-    # metrics
-    completion = np.full(n, -1, dtype=np.int64)
-    cstart = np.full(n, -1, dtype=np.int64)
-    completion[I[complete]] = E[complete]
-    cstart[I[complete]] = S[complete]
-    first_start = np.full(n, -1, dtype=np.int64)
-    first = np.ones(Io.size, dtype=bool)
-    first[1:] = ~same
-    first_start[Io[first]] = So[first]
-    has = completion >= 0
-    latency = np.where(has, completion - instance.arrival, -1)
-    ttft = np.where(first_start >= 0, first_start + 1 - instance.arrival, -1)
-    all_done = bool(has.all()) and n > 0
-    objective = int(latency.sum()) if all_done else (0 if n == 0 else None)
-    Lp, Pp = L[pos], instance.prompt[I[pos]]
-    token_rounds = float(np.sum(Pp * Lp + Lp * (Lp + 1) // 2))
-    makespan = prof.horizon
-    wasted = ~complete & pos
     report = Report(
         instance=instance.name,
-        n=n,
+        n=instance.n,
         runs=len(schedule),
         violations=violations,
-        objective=objective,
-        mean_latency=(objective / n if objective is not None and n else None),
-        makespan=makespan,
         peak_memory=peak,
-        mean_memory=token_rounds / makespan if makespan else 0.0,
         memory=instance.memory,
-        evicted_runs=int(wasted.sum()),
-        wasted_rounds=int(L[wasted].sum()),
-        completion=completion,
-        latency=latency,
-        start=cstart,
-        first_start=first_start,
-        ttft=ttft,
         profile=prof,
+        **_metrics(runs, prof),
     )
     if strict and violations:
         raise ScheduleError(violations)

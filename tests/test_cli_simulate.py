@@ -38,8 +38,8 @@ def test_simulate_writes_a_verified_solution_with_metrics(instance_file, tmp_pat
 
 def test_simulate_with_parameters_time_model_and_json(instance_file, tmp_path, capsys):
     out = tmp_path / "sol.json"
-    argv = ["simulate", str(instance_file), "--policy", "vllm", "--set", "eviction=sglang"]
-    argv += ["--set", "watermark=0", "--time-model", "unit", "--out", str(out), "--json"]
+    argv = ["simulate", str(instance_file), "--policy", "vllm:eviction=sglang,watermark=0"]
+    argv += ["--time-model", "unit", "--out", str(out), "--json"]
     assert main(argv) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["mean_latency_seconds"] == pytest.approx(metrics["mean_latency"])
@@ -52,12 +52,12 @@ def test_simulate_with_parameters_time_model_and_json(instance_file, tmp_path, c
     ("extra", "message"),
     [
         (["--policy", "nope"], "unknown policy 'nope'"),
-        (["--policy", "mcsf", "--set", "alpha=1"], "no parameter 'alpha'"),
-        (["--policy", "mcsf", "--set", "skip=maybe"], "true or false"),
-        (["--policy", "alpha-greedy", "--set", "alpha=x"], "must be a number"),
-        (["--policy", "alpha-greedy", "--set", "alpha=2"], "alpha"),
-        (["--policy", "sorted-f", "--set", "exact_limit=1.5"], "must be an integer"),
-        (["--policy", "mcsf", "--set", "skip"], "KEY=VALUE"),
+        (["--policy", "mcsf:alpha=1"], "no parameter 'alpha'"),
+        (["--policy", "mcsf:skip=maybe"], "true or false"),
+        (["--policy", "alpha-greedy:alpha=x"], "must be a number"),
+        (["--policy", "alpha-greedy:alpha=2"], "alpha"),
+        (["--policy", "sorted-f:exact_limit=1.5"], "must be an integer"),
+        (["--policy", "mcsf:skip"], "KEY=VALUE"),
         (["--policy", "mcsf", "--time-model", "warp"], "unknown time model"),
     ],
 )
@@ -67,6 +67,29 @@ def test_bad_input_is_one_line_and_exit_2(instance_file, tmp_path, capsys, extra
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
     assert not out.exists()
+
+
+def test_deprecated_set_still_sets_a_policy_parameter_with_a_warning(
+    instance_file, tmp_path, capsys
+):
+    out = tmp_path / "sol.json"
+    argv = ["simulate", str(instance_file), "--policy", "vllm", "--set", "eviction=sglang"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert "--set KEY=VALUE is deprecated" in capsys.readouterr().err
+    assert load_solution(out).metadata["params"]["eviction"] == "sglang"
+
+
+def test_out_dash_writes_the_solution_to_stdout_and_the_summary_to_stderr(
+    instance_file, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["simulate", str(instance_file), "--policy", "fcfs", "--out", "-"]) == 0
+    cap = capsys.readouterr()
+    doc = json.loads(cap.out)
+    assert doc["solver"] == "fcfs" and "instance_digest" in doc["metadata"]
+    assert "policy fcfs" in cap.err and not (tmp_path / "-").exists()
+    assert main(["simulate", str(instance_file), "--policy", "fcfs", "--out", "-", "--json"]) == 2
+    assert "cannot both write to standard output" in capsys.readouterr().err
 
 
 def test_missing_instance_exits_2(tmp_path, capsys):
@@ -92,7 +115,7 @@ def test_policies_lists_every_policy_with_parameters(capsys):
     text = capsys.readouterr().out
     for name in POLICIES:
         assert f"\n{name}  (" in "\n" + text
-    assert "--set evict_order=" in text and "source:" in text
+    assert "fcfs:evict_order=latest-arrival" in text and "source:" in text
     assert main(["policies", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [d["name"] for d in data] == list(POLICIES)

@@ -171,7 +171,7 @@ def test_large_objectives_are_printed_exactly(tmp_path, capsys):
     capsys.readouterr()
     assert main(["solve", str(path), "--solver", "semi-online"]) == 0
     row = capsys.readouterr().out.splitlines()[2].split()
-    from kvopt import semi_online
+    from kvopt.solvers.semi_online import dp as semi_online
 
     expected = semi_online.optimal_total_latency(100_000, 1, 200, 402)
     assert row[4] == row[5] == str(expected) and row[7] == "optimal"

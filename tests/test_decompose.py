@@ -10,7 +10,7 @@ import pytest
 import kvopt
 from kvopt import Instance, Request
 from kvopt.decompose import independent_blocks, needs_blocks
-from tests.exhaustive import exhaustive_optimum
+from tests.helpers.exhaustive import exhaustive_optimum
 
 
 def _gapped(rng: np.random.Generator) -> Instance:

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 import kvopt
-from kvopt import identical_stream as ist
-from kvopt import semi_online
 from kvopt.generators import generate
 from kvopt.model import Instance
-from tests.exhaustive import exhaustive_optimum
+from kvopt.solvers.semi_online import dp as semi_online
+from kvopt.solvers.semi_online import stream as ist
+from tests.helpers.exhaustive import exhaustive_optimum
 
 
 def stream(arrival, s: int, o: int, M: int) -> Instance:

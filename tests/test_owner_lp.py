@@ -22,8 +22,8 @@ from kvopt.solvers.owner_lp import (
     window_columns,
 )
 from kvopt.solvers.rows import OwnerRow, RefillRow
-from tests.exhaustive import exhaustive_optimum
-from tests.strategies import feasible_cases, random_small_instance
+from tests.helpers.exhaustive import exhaustive_optimum
+from tests.helpers.strategies import feasible_cases, random_small_instance
 
 
 def _indicator(cols, start: np.ndarray) -> np.ndarray:

@@ -252,7 +252,7 @@ def test_cli_missing_instance_is_exit_2(tmp_path, capsys):
 
 
 def test_a_missing_browser_skips_locally_and_fails_in_ci(monkeypatch):
-    from tests import browser
+    from tests.helpers import browser
 
     monkeypatch.setenv("KVOPT_CHROMIUM", "no-such-browser-kvopt")
     monkeypatch.delenv("CI", raising=False)

@@ -1,11 +1,11 @@
 """The interactive page in a real browser (headless Chromium): it renders, without errors.
 
-Each test writes a page, opens it once (``tests/browser.py``: DOM after the scripts ran,
+Each test writes a page, opens it once (``tests/helpers/browser.py``: DOM after the scripts ran,
 console lines, screenshot) and checks that the script finished (``data-kvopt`` on the
 body), that the console stayed silent (the page logs nothing when all is well, and
 ``console.error`` when a self-check fails), that every plot area has drawn pixels, that
 the limit M and evicted runs are there in their colours, and that a replayed hover shows
-the run's details. Skipped without Chromium, except in CI (see ``tests/browser.py``).
+the run's details. Skipped without Chromium, except in CI (see ``tests/helpers/browser.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ pytest.importorskip("matplotlib")  # the screenshot is read with matplotlib.imag
 from kvopt.io import Solution, load_instance, load_solution  # noqa: E402
 from kvopt.plot_html import render_html, write_html  # noqa: E402
 from kvopt.schedule import Schedule  # noqa: E402
-from tests.browser import Opened, open_page  # noqa: E402
+from tests.helpers.browser import Opened, open_page  # noqa: E402
 from tests.test_plot_html import EX, EX_SOL, evicting, waves  # noqa: E402
 
 WHITE = np.array([1.0, 1.0, 1.0])

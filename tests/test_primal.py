@@ -17,7 +17,7 @@ from kvopt.solvers.primal.ils import iterated_local_search, perturb, relocate_de
 from kvopt.solvers.primal.lns import choose_free, lns_step
 from kvopt.solvers.primal.orders import OrderState
 from kvopt.solvers.primal.seeds import all_seeds, policy_seeds
-from tests.exhaustive import exhaustive_optimum
+from tests.helpers.exhaustive import exhaustive_optimum
 from tests.test_solvers_exact import _random
 
 

@@ -14,7 +14,7 @@ from kvopt.ratio.adversary import (
     play,
     static_rows,
 )
-from tests.ratio_toy import brute_solve, one_at_a_time
+from tests.helpers.ratio_toy import brute_solve, one_at_a_time
 
 
 def sequential(inst):

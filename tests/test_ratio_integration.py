@@ -16,7 +16,7 @@ from kvopt import verify  # noqa: E402
 from kvopt.cli import main  # noqa: E402
 from kvopt.ratio import PolicySpec, Store, Sweep, run_sweep  # noqa: E402
 from kvopt.ratio import adversary as adv  # noqa: E402
-from kvopt.ratio.bounds import check_amax, check_amin, check_mcsf, check_sorted_f  # noqa: E402
+from kvopt.ratio.bound_checks import check_amax, check_amin, check_mcsf, check_sorted_f  # noqa: E402
 from kvopt.ratio.trial import certify, make_instance, run_policy  # noqa: E402
 from kvopt.solve import solve  # noqa: E402
 
@@ -145,7 +145,7 @@ def test_cli_ratio_on_a_dask_local_cluster(tmp_path, capsys):
 
 
 def test_identical_family_certified_by_the_semi_online_solver():
-    pytest.importorskip("kvopt.semi_online")
+    pytest.importorskip("kvopt.solvers.semi_online")
     params = {"n": 20, "prompt": 1, "output": 2, "memory": 10}
     sweep = Sweep(
         "identical",
@@ -162,7 +162,7 @@ def test_identical_family_certified_by_the_semi_online_solver():
 
 
 def test_lp_bound_joins_the_certificate_when_solvers_do_not_prove():
-    from kvopt.bounds import trivial_lower_bound
+    from kvopt.trivial_bounds import trivial_lower_bound
 
     inst = make_instance("paper1-synthetic", 5, {"n": 6, "memory": 14})
     alg = run_fn(inst, "fcfs")

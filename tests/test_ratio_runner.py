@@ -11,9 +11,9 @@ from kvopt import verify
 from kvopt.errors import KvoptError
 from kvopt.ratio import Store, run_sweep
 from kvopt.ratio.executors import DaskCluster, LocalPool, Serial, make_executor
-from kvopt.ratio.progress import Progress
 from kvopt.ratio.trial import PolicySpec, Sweep, combine_certificates, trial_seed
-from tests.ratio_toy import (
+from kvopt.report_table import Progress
+from tests.helpers.ratio_toy import (
     brute_solve,
     failing_trial,
     one_at_a_time,
@@ -145,7 +145,7 @@ def test_killed_sweep_resumes_with_the_remaining_trials(tmp_path):
     store = tmp_path / "kill.sqlite"
     n = 10
     env = dict(os.environ, KVOPT_TOY_DELAY="0.3", PYTHONPATH=f"{ROOT}{os.pathsep}{TESTS}")
-    cmd = [sys.executable, str(TESTS / "ratio_toy.py"), str(store), str(n)]
+    cmd = [sys.executable, str(TESTS / "helpers" / "ratio_toy.py"), str(store), str(n)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, cwd=ROOT)
     key = None
     deadline = time.monotonic() + 60

@@ -50,7 +50,35 @@ def test_readme_has_commands():
     assert kinds.count("bash") >= 10 and kinds.count("python") >= 2
 
 
-def test_readme_commands_run(tmp_path):
+#: The options (and the shell redirection) through which a README command names a file.
+OUTPUT_OPTIONS = ("--out", "--csv", "--plot", "--html", "--store", "--json", ">", "-o")
+
+
+def named_outputs(commands: list[str]) -> set[str]:
+    """The top-level names of every path the commands name as an output."""
+    names = set()
+    for cmd in commands:
+        words = cmd.split()
+        for opt, value in zip(words, words[1:], strict=False):
+            if opt in OUTPUT_OPTIONS and value not in OUTPUT_OPTIONS and value[0] != "-":
+                names.add(value.split("/")[0])
+    return names
+
+
+def test_named_outputs_reads_options_and_redirections():
+    cmds = ["kvopt x --out out/a.json --csv b.csv", "kvopt y --json > c/d.json", "kvopt z --json"]
+    assert named_outputs(cmds) == {"out", "b.csv", "c"}
+
+
+def test_readme_commands_write_only_under_out():
+    """The README's commands name only ``out/...`` as outputs (nothing in the root)."""
+    commands = [c for k, c in steps() if k == "bash"]
+    assert named_outputs(commands) == {"out"}
+
+
+def test_readme_commands_run(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("repo")  # the commands' root; HOME is elsewhere
+    home = tmp_path_factory.mktemp("home")
     for name in ("instances", "examples"):
         (tmp_path / name).symlink_to(ROOT / name)
     (tmp_path / "docs").mkdir()
@@ -68,10 +96,13 @@ def test_readme_commands_run(tmp_path):
                 "PYTHONPATH": env_path,
                 "PATH": "/usr/bin:/bin",
                 "MPLBACKEND": "Agg",
-                "HOME": str(tmp_path),
+                "HOME": str(home),
             },
         )
         if r.returncode != 0:
             failures.append(f"{code[:200]!r} -> exit {r.returncode}: {r.stderr[-800:]}")
     if failures:
         pytest.fail("README commands failed:\n" + "\n".join(failures))
+    left = {p.name for p in tmp_path.iterdir()} - {"instances", "examples", "docs", "out"}
+    left -= named_outputs([c for k, c in steps() if k == "bash"])
+    assert not left, f"README commands left files no --out named: {sorted(left)}"

@@ -21,7 +21,7 @@ from kvopt.cli import main
 from kvopt.files import TEMP_SUFFIX, stale_temporaries, write_atomic, write_text_atomic
 from kvopt.ratio import Store, run_sweep
 from kvopt.ratio.store import Claims
-from tests.ratio_toy import toy_sweep, toy_trial
+from tests.helpers.ratio_toy import toy_sweep, toy_trial
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -72,7 +72,7 @@ def _pids(directory: Path, kind: str, count: int) -> list[int]:
 
 def _helper(command: str, args: list[str], pids: Path, **kw) -> subprocess.Popen:
     env = dict(ENV, KVOPT_TEST_PIDS=str(pids))
-    cmd = [sys.executable, "-m", "tests.reliability_helpers", command, *args]
+    cmd = [sys.executable, "-m", "tests.helpers.reliability_helpers", command, *args]
     return subprocess.Popen(cmd, env=env, cwd=ROOT, text=True, **kw)
 
 
@@ -122,7 +122,7 @@ def test_a_killed_worker_is_one_line_exit_1_and_finished_files_are_kept(tmp_path
 
 def test_a_killed_ratio_worker_fails_only_the_trials_in_flight():
     from kvopt.ratio.executors import LocalPool
-    from tests.ratio_toy import dying_trial
+    from tests.helpers.ratio_toy import dying_trial
 
     with Store() as st:
         run = run_sweep(toy_sweep(6), st, trial_fn=dying_trial, executor=LocalPool(2))
@@ -461,7 +461,7 @@ def test_two_drivers_split_a_sweep_and_take_over_a_killed_ones_trials(tmp_path):
     store, log = tmp_path / "s.sqlite", tmp_path / "starts.log"
     n = 8
     env = dict(ENV, KVOPT_TOY_DELAY="0.3", KVOPT_TOY_LOG=str(log))
-    cmd = [sys.executable, str(TESTS / "ratio_toy.py"), str(store), str(n), "3"]
+    cmd = [sys.executable, str(TESTS / "helpers" / "ratio_toy.py"), str(store), str(n), "3"]
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
 

@@ -185,9 +185,9 @@ def test_ratio_rejects_bad_options_before_any_trial_runs(
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--save", "{b}/x"], "in the way"),
+        (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--out", "{b}/x"], "in the way"),
         (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--json", "{b}/x.json"], "in the way"),
-        (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--save", "{b}"], "is a file"),
+        (["adversary", "--policy", "mcsf", "--sizes", "3,4", "--out", "{b}"], "is a file"),
         (["bounds", "--check", "mcsf", "--instances", "1", "--out", "{b}/x"], "in the way"),
         (["bounds", "--check", "mcsf", "--instances", "1", "--json", "{b}/x.json"], "in the way"),
         (["bounds", "--check", "mcsf", "--instances", "1", "--seed", "-1"], "--seed must be >= 0"),
@@ -196,7 +196,7 @@ def test_ratio_rejects_bad_options_before_any_trial_runs(
 )
 def test_long_commands_check_outputs_before_computing(argv, needle, blocker, capsys, monkeypatch):
     import kvopt.cli.adversary as adversary_cli
-    import kvopt.cli.bounds as bounds_cli
+    import kvopt.cli.paper_bounds as bounds_cli
     import kvopt.cli.ratio as ratio_cli
 
     def computed(*args, **kwargs):

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import kvopt
-from kvopt import semi_online as so
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
-from tests.semi_online_reference import reference_objective, reference_starts
+from kvopt.solvers.semi_online import dp as so
+from tests.helpers.semi_online_reference import reference_objective, reference_starts
 
 GRID = [
     (n, s, o, M)

@@ -7,10 +7,10 @@ from math import comb
 import numpy as np
 
 import kvopt
-from kvopt import semi_online as so
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
-from tests.semi_online_reference import _fits
+from kvopt.solvers.semi_online import dp as so
+from tests.helpers.semi_online_reference import _fits
 from tests.test_semi_online_periodic import GRID_PARAMETERS
 
 
@@ -55,7 +55,7 @@ def test_staircases_respect_the_group_and_count_bounds():
     K <= C(N* + o - 1, o - 1), on the grid and on larger o."""
     for s, o, M in GRID_PARAMETERS + LARGER:
         order: list = []
-        nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES, staircases=order)
+        nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES, staircases=order)
         bound = so.window_bound(s, o, M)
         assert len(order) == nxt.shape[0]
         assert max(len(g) for g in order) <= bound, (s, o, M)
@@ -73,13 +73,13 @@ def test_staircase_is_a_function_of_the_window():
         while stack:
             window, groups = stack.pop()
             assert staircase_of.setdefault(window, groups) == groups, (s, o, M, window)
-            for x in range(so._cap(groups, c, q) + 1):
-                nxt = ((x,) + window[:-1], so._move(groups, x, s, o, M, None))
+            for x in range(so.start_cap(groups, c, q) + 1):
+                nxt = ((x,) + window[:-1], so.move(groups, x, s, o, M, None))
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
         order: list = []
-        so._enumerate_staircases(s, o, M, so.MAX_STATES, staircases=order)
+        so.enumerate_staircases(s, o, M, so.MAX_STATES, staircases=order)
         assert set(staircase_of.values()) == set(order)
 
 

@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 
 import kvopt
-from kvopt import semi_online as so
-from kvopt import semi_online_periodic as periodic
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
+from kvopt.solvers.semi_online import dp as so
+from kvopt.solvers.semi_online import periodic
 
 
 def _fresh(s, o, M, **kwargs):
     periodic._CACHE.pop((s, o, M), None)
-    nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+    nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
     return nxt, periodic.certify(s, o, M, nxt, **kwargs)
 
 
@@ -86,7 +86,7 @@ def test_wrong_periods_and_forged_certificates_are_rejected():
     assert cert.period == 6
     _, dp = so._staircase_dp(256, nxt, None, choices=False)
     rows = []
-    for _r, value, _ in so._dp_layers(nxt, 256, None):
+    for _r, value, _ in so.dp_layers(nxt, 256, None):
         rows.append(value)
     window = np.stack([np.zeros(nxt.shape[0], dtype=np.int64)] + rows)
     assert periodic._try_period(nxt, window, 0, 256, 6, M // (s + o)) is not None
@@ -160,7 +160,7 @@ def test_eventual_periodicity_gives_a_certificate_at_every_later_horizon(s, o, M
     assert cert is not None
     q = nxt.shape[1] - 1
     rows = [np.zeros(nxt.shape[0], dtype=np.int64)]
-    rows += [value.copy() for _, value, _ in so._dp_layers(nxt, 500, None)]
+    rows += [value.copy() for _, value, _ in so.dp_layers(nxt, 500, None)]
     P, ell = cert.period, cert.slope
     for r in range(cert.start, 500 - P + 1):  # (A) on the whole computed range
         assert (rows[r + P] - rows[r] - ell * r == cert.delta).all(), r

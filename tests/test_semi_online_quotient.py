@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import kvopt
-from kvopt import semi_online as so
-from kvopt import semi_online_quotient as sq
 from kvopt.model import Instance
 from kvopt.schedule import Schedule
-from tests.semi_online_reference import reference_objective
+from kvopt.solvers.semi_online import dp as so
+from kvopt.solvers.semi_online import quotient as sq
+from tests.helpers.semi_online_reference import reference_objective
 from tests.test_semi_online_periodic import GRID_PARAMETERS
 
 
@@ -34,7 +34,7 @@ def test_quotient_values_equal_the_staircase_dp_on_the_grid():
     smaller on most."""
     smaller = 0
     for i, (s, o, M) in enumerate(GRID_PARAMETERS):
-        nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+        nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
         small = sq.minimise(nxt)
         assert small.shape[0] <= nxt.shape[0]
         smaller += small.shape[0] < nxt.shape[0]
@@ -51,7 +51,7 @@ def test_classes_are_a_congruence_and_minimal():
     moves into the same classes; and every two classes are distinguishable (the
     table-filling algorithm on the quotient marks every pair)."""
     for s, o, M in [(1, 3, 20), (2, 6, 40), (2, 5, 23), (3, 6, 40), (1, 8, 30), (2, 10, 60)]:
-        nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+        nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
         cls = sq.equivalence_classes(nxt)
         assert cls[0] == 0
         reference = synchronous_moore(nxt)
@@ -83,7 +83,7 @@ def test_quotient_extends_the_plain_dp_past_the_table_limit(monkeypatch):
     search='auto' solves on the quotient (verified, equal to the plain DP) where it
     refused before; below both it still refuses."""
     n, s, o, M = 400, 2, 10, 60
-    nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+    nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
     small = sq.minimise(nxt)
     K, k = nxt.shape[0], small.shape[0]
     assert k < K
@@ -105,10 +105,10 @@ def test_certificate_found_on_the_quotient_when_the_table_limit_binds():
     """With a choice-table limit that no horizon of the staircases fits but R = 64 of
     the quotient does, certify succeeds on the quotient; its values equal the plain
     DP's for every n <= 600 and its schedules are verified."""
-    from kvopt import semi_online_periodic as periodic
+    from kvopt.solvers.semi_online import periodic
 
     s, o, M = 2, 10, 60
-    nxt = so._enumerate_staircases(s, o, M, so.MAX_STATES)
+    nxt = so.enumerate_staircases(s, o, M, so.MAX_STATES)
     k = sq.minimise(nxt).shape[0]
     periodic._CACHE.pop((s, o, M), None)
     try:

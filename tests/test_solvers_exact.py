@@ -1,7 +1,7 @@
 """The exact backends reproduce the certified optima of ``instances/known/``.
 
 Instances with n <= 7 run by default (each checked against the exhaustive search of
-``tests/exhaustive.py`` too); the larger ones are marked ``slow`` and run with
+``tests/helpers/exhaustive.py`` too); the larger ones are marked ``slow`` and run with
 ``KVOPT_SLOW=1 python -m pytest tests/test_solvers_exact.py -m slow``.
 """
 
@@ -16,15 +16,14 @@ import numpy as np
 import pytest
 
 import kvopt
-from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.solvers.common import identical_groups, identical_units
 from kvopt.solvers.milp.read import read_starts, start_values
-from tests.exhaustive import exhaustive_optimum
+from kvopt.trivial_bounds import trivial_lower_bound
+from tests.helpers.exhaustive import exhaustive_optimum
 
 KNOWN = Path(__file__).resolve().parents[1] / "instances" / "known"
-SOLVERS = ("milp", "cpsat")
 SLOW = pytest.mark.skipif(not os.environ.get("KVOPT_SLOW"), reason="set KVOPT_SLOW=1")
 
 
@@ -36,8 +35,7 @@ def _optima() -> list[tuple[str, int, int]]:
 def _cases():
     for name, opt, n in _optima():
         marks = () if n <= 7 else (pytest.mark.slow, SLOW)
-        for solver in SOLVERS:
-            yield pytest.param(name, opt, solver, id=f"{name}-{solver}", marks=marks)
+        yield pytest.param(name, opt, id=name, marks=marks)
 
 
 def test_known_folder_has_enough_instances():
@@ -47,7 +45,7 @@ def test_known_folder_has_enough_instances():
     assert {p.stem for p in KNOWN.glob("*.json")} == {name for name, _, _ in rows}
 
 
-@pytest.mark.parametrize(("name", "optimum", "solver"), list(_cases()))
+@pytest.mark.parametrize(("name", "optimum"), list(_cases()))
 def test_solver_reproduces_known_optimum(name, optimum, solver):
     inst = kvopt.load_instance(KNOWN / f"{name}.json")
     res = kvopt.solve(inst, solver, time_limit=120, seed=1)
@@ -98,7 +96,6 @@ def test_solvers_and_plain_models_agree_with_exhaustive_search(seed):
         assert (res.status, res.objective) == ("optimal", value), (solver, opts)
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
 def test_time_limited_large_instance_returns_verified_schedule_and_bound(solver):
     inst = _random(30, 7, spread=20)
     began = time.perf_counter()
@@ -111,7 +108,6 @@ def test_time_limited_large_instance_returns_verified_schedule_and_bound(solver)
     assert 0.0 <= res.gap < 1.0
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
 def test_identical_requests_are_ordered_and_still_optimal(solver):
     inst = Instance.from_arrays(
         "twins", 14, arrival=[0, 0, 0, 1, 1], prompt=[3, 3, 3, 2, 2], output=[4, 4, 4, 3, 3]
@@ -125,7 +121,6 @@ def test_identical_requests_are_ordered_and_still_optimal(solver):
         assert st[0] <= st[1] <= st[2] and st[3] <= st[4]
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
 def test_initial_schedule_is_used_and_checked(solver):
     inst = kvopt.load_instance(KNOWN.parent / "example6.json")
     serial = np.concatenate([[0], np.cumsum(inst.output)[:-1]]) + inst.arrival.max()
@@ -137,11 +132,10 @@ def test_initial_schedule_is_used_and_checked(solver):
         kvopt.solve(inst, solver, initial=bad)
 
 
-def test_empty_instance_is_trivially_optimal():
+def test_empty_instance_is_trivially_optimal(solver):
     inst = Instance.from_arrays("empty", 5, arrival=[], prompt=[], output=[])
-    for solver in SOLVERS:
-        res = kvopt.solve(inst, solver)
-        assert (res.status, res.objective, res.lower_bound) == ("optimal", 0, 0.0)
+    res = kvopt.solve(inst, solver)
+    assert (res.status, res.objective, res.lower_bound) == ("optimal", 0, 0.0)
 
 
 def test_unknown_mip_solver_is_a_clear_error():
@@ -232,7 +226,6 @@ def test_aggregated_reading_and_mip_start_round_trip():
     assert read_starts(inst, {(i, 1): 1.0 for i in range(4)}).tolist() == [1, 1, 1, 1]
 
 
-@pytest.mark.parametrize("solver", ["milp", "cpsat"])
 def test_time_limit_covers_set_up_on_a_large_instance(solver):
     """1,000 Poisson requests (M = 54,067) with a 2 s limit: the model cannot be built in
     time, so the answer is the best schedule found and the bounds, within the limit

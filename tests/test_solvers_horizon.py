@@ -17,7 +17,7 @@ from kvopt.solvers.horizon import (
     plain_windows,
     start_windows,
 )
-from tests.exhaustive import exhaustive_optimum
+from tests.helpers.exhaustive import exhaustive_optimum
 
 
 @st.composite
@@ -96,8 +96,8 @@ def test_windows_shrink_with_a_better_upper_bound():
 
 
 def test_others_lower_bounds_match_their_definition():
-    from kvopt.bounds import trivial_lower_bound
     from kvopt.solvers.horizon import others_lower_bounds
+    from kvopt.trivial_bounds import trivial_lower_bound
 
     rng = np.random.default_rng(4)
     for _ in range(30):

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import kvopt
-from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.solvers.common import prepare
 from kvopt.solvers.lp_bound import lp_value, others_lp_bounds
 from kvopt.solvers.milp import write_model
+from kvopt.trivial_bounds import trivial_lower_bound
 
 KNOWN = Path(__file__).resolve().parents[1] / "instances" / "known"
 
@@ -71,3 +73,21 @@ def test_export_rejects_unknown_format(tmp_path):
     inst = kvopt.load_instance(KNOWN.parent / "example6.json")
     with pytest.raises(KvoptError, match=r"\.lp or \.mps"):
         write_model(inst, tmp_path / "model.txt")
+
+
+@pytest.mark.parametrize("method", ["trivial", "owner-capacity", "lp", "owner-lp"])
+def test_lower_bound_does_not_import_pyomo(method):
+    """``kvopt.lower_bound`` solves with highspy alone (a fresh interpreter tells)."""
+    code = (
+        "import sys, kvopt\n"
+        "inst = kvopt.load_instance(sys.argv[1])\n"
+        f"print(kvopt.lower_bound(inst, method={method!r}))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pyomo'))\n"
+    )
+    example = Path(__file__).resolve().parents[1] / "instances" / "example6.json"
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(example)], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    value, flags = r.stdout.splitlines()
+    assert int(value) >= 21 and flags == "[]"

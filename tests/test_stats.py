@@ -3,8 +3,8 @@
 import pytest
 
 from kvopt import Instance, Request, generate
-from kvopt.bounds import area_bound
 from kvopt.stats import describe, format_description
+from kvopt.trivial_bounds import area_bound
 
 
 def test_describe_generated_instance():

@@ -4,7 +4,7 @@ Every ``examples/step*.py`` is collected automatically and run as a user would r
 in a fresh interpreter from the repository root, writing its figures to a temporary
 folder; the scripts check their own claims (optimality, ratios) with assertions. The
 interactive pages a step writes (``*.html``) are opened in headless Chromium when it is
-installed (required in CI, see ``tests/browser.py``) and must render without console
+installed (required in CI, see ``tests/helpers/browser.py``) and must render without console
 output.
 
 A script names what it needs beyond the foundation in a comment line
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import browser
+from tests.helpers import browser
 
 pytest.importorskip("matplotlib")
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request, Schedule, ScheduleError, verify
-from tests.strategies import brute_force_memory, feasible_cases
+from tests.helpers.strategies import brute_force_memory, feasible_cases
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python instances/known/make_known.py``. For each
 seeded instance it solves the MILP and CP-SAT to proven optimality and, for n <= 7,
-runs the exhaustive search of ``tests/exhaustive.py``; it writes the instance files and
+runs the exhaustive search of ``tests/helpers/exhaustive.py``; it writes the instance files and
 ``optima.csv`` only if every method agrees (otherwise it stops with an error).
 
 Families (s_i, o_i uniform integers; "tight" M is the largest s_i + o_i, i.e. the
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import kvopt  # noqa: E402
 from kvopt.model import Instance  # noqa: E402
-from tests.exhaustive import exhaustive_optimum  # noqa: E402
+from tests.helpers.exhaustive import exhaustive_optimum  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 EXHAUSTIVE_MAX_N = 7

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from kvopt import __version__
 from kvopt.cli import (
     adversary,
-    bound,
-    bounds,
     compare,
     generate,
     info,
+    lower_bound,
+    paper_bounds,
     plot,
     policies,
     ratio,
@@ -31,6 +31,7 @@ from kvopt.cli import (
     solve,
     verify,
 )
+from kvopt.cli.conventions import plain
 from kvopt.errors import KvoptError, SolverError
 from kvopt.policies.oracle import OracleWarning
 from kvopt.text import escape
@@ -44,12 +45,12 @@ COMMANDS = [
     compare,
     policies,
     solve,
-    bound,
+    lower_bound,
     plot,
     ratio,
     regret,
     adversary,
-    bounds,
+    paper_bounds,
 ]
 
 #: Exit codes shared by every command.
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(
             mod.NAME,
             help=mod.HELP,
-            description=mod.__doc__,
+            description=plain(mod.__doc__),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         mod.add_arguments(p)

@@ -10,7 +10,9 @@ at FCFS, SF and MC-SF. Sizes are M.
 
 OPT comes from closed forms (a proven lower bound met by an explicit schedule, checked
 by the verifier; see proofs/adversary_optima.md). The fitted exponent is the slope of
-log(ALG/OPT) against log(size); the constructions predict 1/2.
+log(ALG/OPT) against log(size); the constructions predict 1/2. --out DIR writes each
+forced instance (- = one JSON line each on standard output); --json prints the rows and
+exponents as JSON instead of the tables.
 
 Example:
   kvopt adversary --policy mcsf --policy fcfs --sizes 16,64,256,1024,4096
@@ -19,15 +21,26 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 
+from kvopt.cli.conventions import (
+    STDOUT,
+    add_json,
+    add_out,
+    add_policy,
+    deprecated,
+    emit_json,
+    human_stream,
+    json_target,
+    one_stdout,
+)
 from kvopt.errors import KvoptError
-from kvopt.files import check_output, ensure_directory, write_text_atomic
-from kvopt.io import save_instance
+from kvopt.files import check_output, ensure_directory
+from kvopt.io import instance_to_dict, save_instance
 from kvopt.ratio.adversary import adaptive_rows, fit_exponent, static_rows
 from kvopt.ratio.trial import PolicySpec, make_instance, run_policy
+from kvopt.report_table import render_table
 
 NAME = "adversary"
 HELP = "adaptive and static lower-bound constructions: ratio vs size, growth exponent"
@@ -45,40 +58,47 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--policy", action="append", required=True, metavar="P", help="policy (repeatable)"
-    )
+    add_policy(p, repeatable=True)
     p.add_argument("--sizes", required=True, help="comma-separated sizes (q or M)")
     p.add_argument(
         "--construction",
         choices=("adaptive", "blocking-thin", "both"),
         default="adaptive",
-        help="which construction (default adaptive)",
+        help="which construction: adaptive (default), blocking-thin or both",
     )
-    p.add_argument("--save", metavar="DIR", help="write each forced instance to DIR")
-    p.add_argument("--json", metavar="FILE", help="write the rows and exponents as JSON")
+    add_out(p, "write each forced instance to DIR", directory=True)
+    p.add_argument("--save", metavar="DIR", help="deprecated: use --out DIR")
+    add_json(p, "the rows and exponents", legacy_file=True)
 
 
 def _table(title: str, size_name: str, rows) -> str:
-    head = (
-        f"{size_name:>6} {'n':>5} {'tau':>5} {'ALG':>10} {'OPT':>9} {'ratio':>8} {'ratio/sqrt':>10}"
-    )
-    lines = [title, head, "-" * len(head)]
-    for r in rows:
-        tau = r.detail.get("tau")
-        lines.append(
-            f"{r.size:>6} {r.n:>5} {'-' if tau is None else tau:>5} {r.alg:>10} {r.opt:>9} "
-            f"{r.ratio:>8.3f} {r.ratio / math.sqrt(r.size):>10.3f}"
-        )
-    return "\n".join(lines)
+    headers = [size_name, "n", "tau", "ALG", "OPT", "ratio", "ratio/sqrt"]
+    cells = [
+        [r.size, r.n, r.detail.get("tau"), r.alg, r.opt, f"{r.ratio:.3f}",
+         f"{r.ratio / math.sqrt(r.size):.3f}"]
+        for r in rows
+    ]  # fmt: skip
+    return render_table(headers, cells, title=title, rule=True, justify=["right"] * 7)
+
+
+def _save(out: str, instance, name: str) -> None:
+    if out == STDOUT:
+        emit_json(instance_to_dict(instance), STDOUT, indent=None)
+    else:
+        ensure_directory(out)
+        save_instance(instance, os.path.join(out, name))
 
 
 def run(args: argparse.Namespace) -> int:
     sizes = parse_sizes(args.sizes)
-    if args.save:  # fail before the runs, not after them
-        check_output(args.save, directory=True)
-    if args.json:
-        check_output(args.json)
+    if args.save:
+        deprecated("adversary", "--save DIR", "--out DIR")
+        args.out = args.out or args.save
+    args.json = json_target("adversary", args.json)
+    one_stdout("adversary", out=args.out, json=args.json)
+    if args.out and args.out != STDOUT:  # fail before the runs, not after them
+        check_output(args.out, directory=True)
+    stream = human_stream(args.out)
     policies = [PolicySpec.parse(p) for p in args.policy]
     kinds = ["adaptive", "blocking-thin"] if args.construction == "both" else [args.construction]
     out = []
@@ -97,16 +117,15 @@ def run(args: argparse.Namespace) -> int:
                 size_name = "M"
             expo = fit_exponent([r.size for r in rows], [r.ratio for r in rows])
             title = f"{kind} vs {pol.label} (OPT: closed form, proofs/adversary_optima.md)"
-            print(_table(title, size_name, rows))
-            print(
-                f"fitted growth exponent: {expo:.3f} (ALG/OPT ~ c * {size_name}^e; predicted 1/2)"
-            )
-            print()
-            if args.save:
-                ensure_directory(args.save)
-                for r in rows:
-                    name = f"{kind}-{pol.name}-{size_name}{r.size}.json"
-                    save_instance(r.instance, os.path.join(args.save, name))
+            if args.json != STDOUT:
+                print(_table(title, size_name, rows), file=stream)
+                print(
+                    f"fitted growth exponent: {expo:.3f} (ALG/OPT ~ c * {size_name}^e; "
+                    "predicted 1/2)\n",
+                    file=stream,
+                )
+            for r in rows if args.out else ():
+                _save(args.out, r.instance, f"{kind}-{pol.name}-{size_name}{r.size}.json")
             out.append(
                 {
                     "construction": kind,
@@ -127,5 +146,5 @@ def run(args: argparse.Namespace) -> int:
                 }
             )
     if args.json:
-        write_text_atomic(args.json, json.dumps(out, indent=1) + "\n")
+        emit_json(out, args.json, indent=1)
     return 0

@@ -13,12 +13,12 @@ exit code 2.
 from __future__ import annotations
 
 import argparse
-import sys
 
+from kvopt.cli.conventions import STDOUT, add_out, choices_help, emit_json, plain
 from kvopt.files import check_output
 from kvopt.generators import FAMILIES, PREDICTION_PARAMS, generate
 from kvopt.generators.base import Param
-from kvopt.io import instance_to_dict, save_instance
+from kvopt.io import instance_digest, instance_to_dict, save_instance
 from kvopt.text import escape
 
 NAME = "generate"
@@ -28,6 +28,11 @@ HELP = "generate an instance (papers' families, calibrated workloads, traces, ad
 def _add_param(p: argparse.ArgumentParser, param: Param) -> None:
     flag = "--" + param.name.replace("_", "-")
     default = "" if param.default is None else f" (default: {param.default})"
+    text = param.help + default
+    if param.name == "time_model":  # any registered name, the calibrated ones included
+        from kvopt.time_model import TIME_MODELS
+
+        text = choices_help(text, sorted(TIME_MODELS))
     p.add_argument(
         flag,
         dest=param.name,
@@ -35,7 +40,7 @@ def _add_param(p: argparse.ArgumentParser, param: Param) -> None:
         choices=param.choices,
         default=None,
         metavar=param.name.upper(),
-        help=param.help + default,
+        help=choices_help(text, param.choices) if param.choices else text,
     )
 
 
@@ -46,14 +51,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         q = sub.add_parser(
             fam,
             help=module.DESCRIPTION,
-            description=module.__doc__,
+            description=plain(module.__doc__),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         q.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+        add_out(q, "instance file to write", required=True)
         q.add_argument(
-            "--out", required=True, metavar="FILE", help="instance file to write ('-': stdout)"
+            "--name",
+            default=None,
+            help="instance name (default: FAMILY-sSEED-DIGEST, DIGEST the first 8 hex digits "
+            "of the requests' fingerprint, so two different files never share a name)",
         )
-        q.add_argument("--name", default=None, help="instance name (default: FAMILY-sSEED)")
         group = q.add_argument_group(f"{fam} parameters")
         for param in module.PARAMS:
             _add_param(group, param)
@@ -63,16 +71,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         q.set_defaults(_params=[x.name for x in (*module.PARAMS, *PREDICTION_PARAMS)])
 
 
+def default_name(inst, family: str, seed: int) -> str:
+    """``FAMILY-sSEED-DIGEST``: unique per file, since the digest covers M and the requests."""
+    return f"{family}-s{seed}-{instance_digest(inst)[:8]}"
+
+
 def run(args: argparse.Namespace) -> int:
     params = {k: getattr(args, k) for k in args._params if getattr(args, k) is not None}
-    if args.out != "-":
+    if args.out != STDOUT:
         check_output(args.out)  # before generating (10**6 requests take a while)
     inst = generate(args.family, seed=args.seed, name=args.name, **params)
-    if args.out == "-":
-        import json
-
-        json.dump(instance_to_dict(inst), sys.stdout)
-        print()
+    if args.name is None:
+        inst = inst.replace(name=default_name(inst, args.family, args.seed))
+    if args.out == STDOUT:
+        emit_json(instance_to_dict(inst), STDOUT, indent=None)
     else:
         save_instance(inst, args.out)
         print(f"wrote {escape(args.out)}: {escape(inst.name)}, n = {inst.n}, M = {inst.memory}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from kvopt.cli.conventions import add_json
 from kvopt.io import load_instance
 from kvopt.stats import describe, format_description
 
@@ -14,7 +15,7 @@ HELP = "summarise an instance (sizes, offered load, trivial lower bounds)"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instances", metavar="INSTANCE", nargs="+", help="instance file(s)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_json(p, "the description")
 
 
 def run(args: argparse.Namespace) -> int:

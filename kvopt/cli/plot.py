@@ -22,6 +22,7 @@ import argparse
 import sys
 import time
 
+from kvopt.cli.conventions import STDOUT, add_out, human_stream, one_stdout
 from kvopt.errors import FormatError
 from kvopt.files import check_output
 from kvopt.io import Solution, check_solution_of, load_instance, load_solution, solution_instance
@@ -38,7 +39,7 @@ HELP = "draw a solution (Gantt chart + memory profile) to a PNG/SVG/PDF file or 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instance", metavar="INSTANCE", help="instance file (JSON)")
     p.add_argument("solution", metavar="SOLUTION", help="solution file (JSON)")
-    p.add_argument("--out", "-o", metavar="FILE", help="picture file to write (.png, .svg, .pdf)")
+    add_out(p, "picture file to write (.png, .svg, .pdf)", aliases=("-o",))
     p.add_argument(
         "--html", metavar="FILE", help="interactive page to write (one self-contained HTML file)"
     )
@@ -79,8 +80,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.out and not args.html:
         raise FormatError("give --out FILE (a picture), --html FILE (a page), or both")
+    one_stdout("plot", out=args.out, html=args.html)
     for path in filter(None, (args.out, args.html)):
-        check_output(path)  # before drawing anything
+        if path != STDOUT:
+            check_output(path)  # before drawing anything
     if args.out:
         output_format(args.out)
         require_matplotlib()
@@ -101,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
         picture = plot_solutions(inst, sols, instances=insts, detailed=detailed, title=args.title)
         picture.save(args.out, dpi=args.dpi)
         panels = picture.panels
-        print(f"wrote {escape(args.out)} ({time.perf_counter() - t0:.2f} s)")
+        print(
+            f"wrote {escape(args.out)} ({time.perf_counter() - t0:.2f} s)",
+            file=human_stream(args.out, args.html),
+        )
     if args.html:
         from kvopt.plot_html import write_html
 
@@ -110,7 +116,10 @@ def run(args: argparse.Namespace) -> int:
             inst, sols, args.html, instances=insts, detailed=detailed, title=args.title
         )
         panels = panels or page.panels
-        print(f"wrote {escape(args.html)} ({time.perf_counter() - t1:.2f} s)")
+        print(
+            f"wrote {escape(args.html)} ({time.perf_counter() - t1:.2f} s)",
+            file=human_stream(args.out, args.html),
+        )
     warnings = _warnings(panels, sols)
     for w in warnings:
         print(f"kvopt plot: warning: {w}", file=sys.stderr)

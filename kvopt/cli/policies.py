@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from kvopt.cli.conventions import add_json
 from kvopt.policies import POLICIES
 
 NAME = "policies"
@@ -17,7 +18,7 @@ HELP = "list the online policies with their parameters and sources"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print JSON")
+    add_json(p, "the policies")
 
 
 def describe() -> list[dict]:
@@ -56,5 +57,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {d['summary']}")
         print(f"  source: {d['source']}")
         for pname, p in d["parameters"].items():
-            print(f"  --set {pname}={json.dumps(p['default'])}  {p['help']}")
+            v = p["default"] if isinstance(p["default"], str) else json.dumps(p["default"])
+            print(f"  --policy {d['name']}:{pname}={v}  {p['help']}")
     return 0

@@ -25,6 +25,7 @@ import argparse
 import os
 import sys
 
+from kvopt.cli import conventions as conv
 from kvopt.errors import KvoptError
 from kvopt.files import check_output
 from kvopt.ratio.executors import make_executor
@@ -38,6 +39,7 @@ from kvopt.ratio.trial import (
     check_sweep,
     parse_assignments,
 )
+from kvopt.solve import SOLVERS
 from kvopt.text import escape
 
 NAME = "ratio"
@@ -45,21 +47,8 @@ HELP = "empirical competitive ratios of policies against certified optima"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--policy",
-        action="append",
-        required=True,
-        metavar="P",
-        help="a policy, optionally with parameters: NAME[:key=value,...] (repeatable)",
-    )
-    p.add_argument("--family", required=True, help="instance family (see kvopt generate)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a family parameter (repeatable)",
-    )
+    conv.add_policy(p, repeatable=True)
+    conv.add_family(p)
     p.add_argument("--trials", type=int, default=10, help="number of trials (default 10)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument(
@@ -69,7 +58,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--solver",
         action="append",
         default=None,
-        help=f"exact solver(s) to try in order (default {' then '.join(DEFAULT_SOLVERS)})",
+        metavar="SOLVER",
+        help=f"exact solver(s) to try in order (repeatable), one of: {', '.join(SOLVERS)} "
+        f"(default {' then '.join(DEFAULT_SOLVERS)})",
     )
     p.add_argument(
         "--lp-bound",
@@ -90,7 +81,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, tcp://host:port"
     )
     p.add_argument("--csv", default=None, metavar="FILE", help="write per-trial ratios (CSV)")
-    p.add_argument("--json", default=None, metavar="FILE", help="write summary and records")
+    conv.add_json(p, "the summary and records", legacy_file=True)
     p.add_argument("--plot", default=None, metavar="FILE", help="plot ratio distributions")
     p.add_argument(
         "--progress",
@@ -117,7 +108,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.lease > 0:
         raise KvoptError(f"--lease must be > 0 seconds, got {args.lease}")
     check_sweep(sweep)
-    for path in (args.csv, args.json, args.plot):
+    args.json = conv.json_target("ratio", args.json)
+    conv.warn_oversubscribed("ratio", min(args.jobs, args.trials))
+    for path in (args.csv, args.plot):
         if path:
             check_output(path)
     if args.plot and os.path.splitext(args.plot)[1]:  # a bad suffix fails now, not after the sweep
@@ -136,12 +129,13 @@ def run(args: argparse.Namespace) -> int:
         json_path=args.json,
         plot_path=args.plot,
     )
-    print(
-        f"family {sweep.family}, {len(res.records)}/{sweep.trials} trials done "
-        f"({len(res.ran)} run now, {res.skipped} from the store), seed {sweep.seed}, "
-        f"time limit {sweep.time_limit} s per solver"
-    )
-    print(format_table(summaries))
+    if args.json != conv.STDOUT:
+        print(
+            f"family {sweep.family}, {len(res.records)}/{sweep.trials} trials done "
+            f"({len(res.ran)} run now, {res.skipped} from the store), seed {sweep.seed}, "
+            f"time limit {sweep.time_limit} s per solver"
+        )
+        print(format_table(summaries))
     for t, msg in sorted(res.errors.items()):
         print(f"kvopt ratio: trial {t} failed: {escape(msg)}", file=sys.stderr)
     return 1 if res.errors else 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kvopt.cli import conventions as conv
 from kvopt.errors import KvoptError
 from kvopt.files import check_output
 from kvopt.ratio.executors import make_executor
@@ -45,11 +46,8 @@ def _horizons(text: str) -> list[int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--policy", action="append", required=True, metavar="P",
-                   help="a policy, NAME[:key=value,...] (repeatable)")  # fmt: skip
-    p.add_argument("--family", required=True, help="instance family (see kvopt generate)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="a family parameter (repeatable)")  # fmt: skip
+    conv.add_policy(p, repeatable=True)
+    conv.add_family(p)
     p.add_argument("--horizons", default="100,1000,10000",
                    help="horizons, comma-separated (default 100,1000,10000)")  # fmt: skip
     p.add_argument("--unit", choices=UNITS, default="n",
@@ -66,7 +64,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler, tcp://host:port")  # fmt: skip
-    p.add_argument("--json", default=None, metavar="FILE", help="write rows, fits and trials")
+    conv.add_json(p, "the rows, fits and trials", legacy_file=True)
     p.add_argument("--plot", default=None, metavar="FILE", help="log-log plot of regret")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
@@ -84,9 +82,10 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     for sweep in sweeps[:1]:
         check_sweep(sweep)
-    for path in (args.json, args.plot):
-        if path:
-            check_output(path)
+    args.json = conv.json_target("regret", args.json)
+    conv.warn_oversubscribed("regret", args.jobs)
+    if args.plot:
+        check_output(args.plot)
     executor = make_executor(args.jobs, args.scheduler)
     records, errors, ran = [], {}, 0
     with Store(args.store or ":memory:") as store:
@@ -100,11 +99,12 @@ def run(args: argparse.Namespace) -> int:
     config = {**sweeps[0].config(), "horizons": args.horizons, "unit": args.unit}
     rows = write_outputs(config, records, labels, json_path=args.json, plot_path=args.plot,
                          title=f"{args.family} {' '.join(args.set)}")  # fmt: skip
-    print(
-        f"family {args.family}, {len(records)}/{args.seeds * len(sweeps)} trials done "
-        f"({ran} run now), seeds {args.seeds}, horizons {args.horizons} ({args.unit})"
-    )
-    print(format_table(rows, labels))
+    if args.json != conv.STDOUT:
+        print(
+            f"family {args.family}, {len(records)}/{args.seeds * len(sweeps)} trials done "
+            f"({ran} run now), seeds {args.seeds}, horizons {args.horizons} ({args.unit})"
+        )
+        print(format_table(rows, labels))
     for (h, t), msg in sorted(errors.items()):
         print(f"kvopt regret: horizon {h}, trial {t} failed: {escape(msg)}", file=sys.stderr)
     return 1 if errors else 0

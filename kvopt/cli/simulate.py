@@ -3,7 +3,7 @@
 Examples::
 
     kvopt simulate instances/example6.json --policy mcsf --out out/example6.mcsf.json
-    kvopt simulate trace.json --policy vllm --set eviction=sglang --time-model unit \\
+    kvopt simulate trace.json --policy vllm:eviction=sglang --time-model unit \\
         --out out/trace.sglang.json
     kvopt simulate trace.json --policy vllm --time-model a100-tp2-llama2-70b \\
         --batching prefill-first --out out/trace.vllm-v0.json
@@ -11,9 +11,11 @@ Examples::
         --batching prefill-first --block-size 16 --max-requests 128 --max-tokens 4096 \\
         --token-cap padded --recompute --out out/trace.vidur-vllm.json
 
-``--set key=value`` sets a policy parameter (``kvopt policies`` lists them); values are
-read as the parameter's type (true/false, integers, numbers, names). The output is a
-solution file whose ``metrics`` hold the summary (total and mean latency, time to first
+``--policy NAME:key=value,...`` sets policy parameters (``kvopt policies`` lists them),
+as in every command; values are read as the parameter's type (true/false, integers,
+numbers, names). ``--set key=value`` is the deprecated older form. The output is a
+solution file (``--out -``: on standard output, the summary then on standard error)
+whose ``metrics`` hold the summary (total and mean latency, time to first
 token, memory, evictions, and seconds and energy with a time model). The engine flags
 (``--batching``, ``--max-requests``, ``--max-tokens``, ``--token-cap``, ``--block-size``,
 ``--recompute``) are described in models/batching.md. A policy that plans
@@ -29,10 +31,21 @@ import argparse
 import json
 import sys
 
-from kvopt.cli.engine_options import add_engine_arguments, engine_from_args
+from kvopt.cli.conventions import (
+    STDOUT,
+    add_json,
+    add_out,
+    add_policy,
+    add_simulation,
+    deprecated,
+    emit_json,
+    human_stream,
+    one_stdout,
+)
+from kvopt.cli.engine_options import engine_from_args
 from kvopt.files import check_output
-from kvopt.io import load_instance, save_solution
-from kvopt.policies import POLICIES, make_policy
+from kvopt.io import load_instance, save_solution, solution_document
+from kvopt.policies import make_policy
 from kvopt.policies.spec import parse_params, parse_value  # noqa: F401  (re-exported)
 from kvopt.simulate import SimulationError, simulate
 from kvopt.text import escape
@@ -44,59 +57,72 @@ HELP = "run an online policy (kvopt policies lists them) and write the schedule"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instance", metavar="INSTANCE", help="instance file (JSON)")
-    p.add_argument("--policy", required=True, help=f"one of: {', '.join(POLICIES)}")
+    add_policy(p, repeatable=False, metavar="NAME[:K=V,...]")
     p.add_argument(
         "--set",
         dest="params",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a policy parameter (repeatable)",
+        help="deprecated: a policy parameter (use --policy NAME:KEY=VALUE)",
     )
-    p.add_argument("--time-model", help="give rounds durations (e.g. unit)")
-    add_engine_arguments(p)
-    p.add_argument(
-        "--oracle",
-        action="store_true",
-        help="let a policy that plans with predictions see the true outputs when the "
-        "instance has no predictions (otherwise refused)",
-    )
-    p.add_argument("--out", required=True, metavar="FILE", help="solution file to write")
-    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    add_simulation(p)
+    add_out(p, "solution file to write", required=True)
+    add_json(p, "the metrics")
+
+
+def _policy(args: argparse.Namespace):
+    """The policy of ``--policy NAME[:k=v,...]`` and the deprecated ``--set k=v``."""
+    name, _, rest = args.policy.partition(":")
+    items = [x for x in rest.split(",") if x.strip()]
+    if args.params:
+        deprecated("simulate", "--set KEY=VALUE", f"--policy {name}:KEY=VALUE")
+    return make_policy(name.strip(), **parse_params(name.strip(), [*items, *args.params]))
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = make_policy(args.policy, **parse_params(args.policy, args.params))
+    one_stdout("simulate", out=args.out, json=args.json)
+    policy = _policy(args)
     model = get_time_model(args.time_model) if args.time_model else None
     engine = engine_from_args(args)
     engine.check(model)
     inst = load_instance(args.instance)
-    check_output(args.out)  # before simulating, not after
+    if args.out != STDOUT:
+        check_output(args.out)  # before simulating, not after
     try:
         res = simulate(inst, policy, model, oracle=args.oracle, **engine.options())
     except SimulationError as e:
         print(f"kvopt simulate: {escape(e)}", file=sys.stderr)
         return 1
-    save_solution(res.to_solution(), args.out, instance=inst)
+    if args.out == STDOUT:
+        emit_json(solution_document(res.to_solution(), inst), STDOUT, indent=None)
+    else:
+        save_solution(res.to_solution(), args.out, instance=inst)
     summary = res.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
+    _print_summary(res, summary, args.out, human_stream(args.out))
+    return 0
+
+
+def _print_summary(res, summary: dict, out: str, stream) -> None:
+    """The human-readable summary (on ``stream``: standard error when ``--out -``)."""
     oracle = "  ORACLE: sees true outputs" if res.metadata["oracle"] else ""
     source = res.metadata["prediction_source"]
-    print(escape(f"policy {res.policy} {res.params}  ({source}){oracle}"))
-    print(res.report.format())
-    print(f"events                     {res.events} ({res.runtime:.3g} s)")
+    lines = [escape(f"policy {res.policy} {res.params}  ({source}){oracle}"), res.report.format()]
+    lines.append(f"events                     {res.events} ({res.runtime:.3g} s)")
     if summary.get("mean_latency_seconds") is not None:  # None: no requests
-        print(
+        lines.append(
             f"mean latency (seconds)     {summary['mean_latency_seconds']:.4g}  "
             f"(time model {res.metadata['time_model']})"
         )
     if summary.get("energy_joules") is not None:
-        print(
+        lines.append(
             f"energy                     {summary['energy_joules'] / 1000:.4g} kJ, "
             f"{summary['energy_per_output_token_joules']:.4g} J per output token "
             f"({summary['power_model']}, models/energy.md)"
         )
-    print(f"wrote {escape(args.out)}")
-    return 0
+    if out != STDOUT:
+        lines.append(f"wrote {escape(out)}")
+    print("\n".join(lines), file=stream)

@@ -4,7 +4,10 @@ Prints one row per instance and solver: name, n, M, solver, objective, proven lo
 bound, relative gap, status (``optimal`` only when proven) and seconds. With ``--out
 DIR`` each result is written, as soon as it is known, to ``DIR/<name>.sol.json``
 (``DIR/<name>.milp.sol.json`` and ``DIR/<name>.cpsat.sol.json`` with ``--solver
-both``). Solves run in worker processes (``--jobs``); Ctrl-C stops them and keeps the
+both``); ``--out -`` prints each solution file as one JSON line on standard output and
+the table on standard error. ``--json`` prints the rows as JSON instead of the table.
+A warning says when ``--jobs`` x ``--threads`` exceeds the CPU count. Solves run in
+worker processes (``--jobs``); Ctrl-C stops them and keeps the
 files already written.
 
 ``--config FILE.toml`` gives the solve options (``kvopt.config``): the common ones
@@ -29,12 +32,22 @@ from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from kvopt.cli.conventions import (
+    STDOUT,
+    add_json,
+    add_out,
+    emit_json,
+    human_stream,
+    one_stdout,
+    warn_oversubscribed,
+)
 from kvopt.config import load_options
 from kvopt.errors import InstanceError, KvoptError
 from kvopt.files import check_output, ensure_directory
-from kvopt.io import load_instance, save_solution
+from kvopt.io import load_instance, save_solution, solution_document
 from kvopt.model import Instance
 from kvopt.options import SolveOptions
+from kvopt.report_table import StreamingTable
 from kvopt.solve import SOLVERS
 from kvopt.text import escape
 from kvopt.workers import stop_workers, worker_pool
@@ -48,7 +61,12 @@ SOLVER_CHOICES = (*SOLVERS, "both")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("instances", metavar="FILE", nargs="+", help="instance file(s) (JSON)")
-    p.add_argument("--solver", choices=SOLVER_CHOICES, default="milp", help="default: milp")
+    p.add_argument(
+        "--solver",
+        choices=SOLVER_CHOICES,
+        default="milp",
+        help=f"one of: {', '.join(SOLVER_CHOICES)} (default: milp)",
+    )
     p.add_argument("--time-limit", type=float, metavar="S", help="seconds per solve (60)")
     p.add_argument("--threads", type=int, metavar="K", help="threads per solve (1)")
     p.add_argument("--gap", type=float, help="relative gap to stop at (0: prove)")
@@ -56,8 +74,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--config", metavar="FILE", help="solve options from a TOML file (flags win over it)"
     )
-    p.add_argument("--out", metavar="DIR", help="write solution files into DIR")
+    add_out(p, "write solution files into DIR", directory=True)
     p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel solves (1)")
+    add_json(p, "one object per instance and solver")
 
 
 #: The command line's options where neither a flag nor ``--config`` sets one.
@@ -150,7 +169,7 @@ def _targets(
     out: Path | None, instances: dict[str, Instance], solvers: list[str]
 ) -> dict[tuple[str, str], Path]:
     """The solution file of each (instance path, solver), each checked before any solve."""
-    if out is None:
+    if out is None or str(out) == STDOUT:
         return {}
     ensure_directory(out)
     targets = {}
@@ -173,19 +192,50 @@ def _broken_pool_message(pending: list[tuple[str, str]], written: int) -> str:
     )
 
 
+def _table(instances: dict[str, Instance]) -> StreamingTable:
+    width = max(8, *(len(escape(i.name)) for i in instances.values()))
+    columns = [("instance", width, "left"), ("n", 5, "right"), ("M", 7, "right")]
+    columns += [("solver", 11, "left"), ("objective", 10, "right"), ("bound", 10, "right")]
+    columns += [("gap", 7, "right"), ("status", 9, "left"), ("seconds", 8, "right")]
+    return StreamingTable(columns)
+
+
+def _row(inst: Instance, solver: str, res) -> dict:
+    """One row of the table (and of ``--json``)."""
+    return {
+        "instance": inst.name,
+        "n": inst.n,
+        "memory": inst.memory,
+        "solver": solver,
+        "objective": res.objective,
+        "lower_bound": res.lower_bound,
+        "gap": res.gap,
+        "status": str(res.status),
+        "seconds": round(res.runtime, 3),
+    }
+
+
+def _cells(row: dict) -> list:
+    gap = row["gap"]
+    return [
+        escape(row["instance"]), row["n"], row["memory"], row["solver"], _fmt(row["objective"]),
+        _fmt(row["lower_bound"]), f"{100 * gap:.2f}%" if gap is not None else "-",
+        row["status"], f"{row['seconds']:.2f}",
+    ]  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     _check_args(args)
+    one_stdout("solve", out=args.out, json=args.json)
     options = solve_options(args)
+    warn_oversubscribed("solve", min(args.jobs, len(args.instances)), options.threads or 1)
     instances = _load(args)
     solvers = ["milp", "cpsat"] if args.solver == "both" else [args.solver]
     targets = _targets(Path(args.out) if args.out else None, instances, solvers)
-    width = max(8, *(len(escape(i.name)) for i in instances.values()))
-    header = (
-        f"{'instance':<{width}} {'n':>5} {'M':>7} {'solver':<11} {'objective':>10} "
-        f"{'bound':>10} {'gap':>7} {'status':<9} {'seconds':>8}"
-    )
-    print(header)
-    print("-" * len(header), flush=True)
+    table, rows = _table(instances), []
+    stream = human_stream(args.out)
+    if not args.json:
+        print(table.header(), file=stream, flush=True)
     tasks = [(p, instances[p], s, options) for p in args.instances for s in solvers]
     results: dict[str, dict[str, object]] = {}
     pool = worker_pool(min(args.jobs, len(tasks)))
@@ -203,18 +253,17 @@ def run(args: argparse.Namespace) -> int:
             results.setdefault(path, {})[solver] = res
             if targets:
                 save_solution(res.to_solution(), targets[path, solver], instance=inst)
-            gap = res.gap
-            print(
-                f"{escape(inst.name):<{width}} {inst.n:>5} {inst.memory:>7} {solver:<11} "
-                f"{_fmt(res.objective):>10} {_fmt(res.lower_bound):>10} "
-                f"{(f'{100 * gap:.2f}%' if gap is not None else '-'):>7} {res.status:<9} "
-                f"{res.runtime:>8.2f}",
-                flush=True,
-            )
+            elif args.out == STDOUT:
+                emit_json(solution_document(res.to_solution(), inst), STDOUT, indent=None)
+            rows.append(_row(inst, solver, res))
+            if not args.json:
+                print(table.row(_cells(rows[-1])), file=stream, flush=True)
     except BaseException:  # Ctrl-C (or a failing solve): stop the workers, keep the files
         stop_workers(pool)
         raise
     pool.shutdown()
+    if args.json:
+        emit_json(rows, STDOUT)
     bad = 0
     for path, by in results.items():
         if len(by) == 2:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from kvopt.cli.conventions import add_json
 from kvopt.io import check_solution_of, load_instance, load_solution, solution_instance
 from kvopt.text import escape
 from kvopt.verify import false_claims, verify
@@ -26,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-eviction", action="store_true", help="also reject requests with more than one run"
     )
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_json(p, "the report")
 
 
 def run(args: argparse.Namespace) -> int:

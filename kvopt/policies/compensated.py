@@ -49,9 +49,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from kvopt.identical_stream import StreamPlanner
 from kvopt.policies.base import NOTHING, Decision, OnlineView, check_choice, check_int
 from kvopt.policies.fluid import TypedPolicy
+from kvopt.solvers.semi_online.stream import StreamPlanner
 
 #: Memoised decisions kept before the cache is cleared.
 CACHE_SIZE = 200_000

@@ -10,7 +10,7 @@
   estimates kept apart;
 * :mod:`~kvopt.ratio.adversary`: adaptive adversaries with the policy in the loop, and
   growth-exponent fits;
-* :mod:`~kvopt.ratio.bounds`: checks of the papers' competitive-ratio theorems.
+* :mod:`~kvopt.ratio.bound_checks`: checks of the papers' competitive-ratio theorems.
 """
 
 from kvopt.ratio.runner import SweepRun, run_sweep

@@ -25,12 +25,11 @@ progress bar. Records use the ratio lab's layout plus ``"horizon"``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
-from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.policies import make_policy
@@ -41,8 +40,8 @@ from kvopt.ratio.trial import (
     certify,
     make_instance,
     trial_record,
-    trial_seed,
 )
+from kvopt.trivial_bounds import trivial_lower_bound
 
 #: Horizon units: the family parameter a horizon sets.
 UNITS = ("n", "rounds")
@@ -74,22 +73,12 @@ class RegretSweep(Sweep):
         }
 
     def specs(self, skip: set[int] | frozenset[int] = frozenset()) -> list[TrialSpec]:
+        """The ratio sweep's trials, each with this horizon and these OPT limits."""
+        extra = {"horizon": self.horizon, "exact_max_n": self.exact_max_n}
+        extra["lp_max_n"] = self.lp_max_n
         return [
-            RegretSpec(
-                self.family,
-                dict(self.params),
-                self.policies,
-                t,
-                trial_seed(self.seed, t),
-                self.time_limit,
-                self.solvers,
-                self.lp_bound,
-                self.horizon,
-                self.exact_max_n,
-                self.lp_max_n,
-            )
-            for t in range(self.trials)
-            if t not in skip
+            RegretSpec(**{f.name: getattr(s, f.name) for f in fields(s)}, **extra)
+            for s in super().specs(skip)
         ]
 
 

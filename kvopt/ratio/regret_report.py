@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from kvopt.files import write_atomic, write_text_atomic
+from kvopt.files import write_output
 from kvopt.ratio.regret import regret_bracket
+from kvopt.ratio.report import save_figure
+from kvopt.report_table import render_table
 
 # two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (then 1.96)
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201,
@@ -105,8 +106,7 @@ def _num(v: float) -> str:
 
 def format_table(rows: Sequence[RegretRow], policies: Sequence[str]) -> str:
     """The regret table and one growth line per policy."""
-    head = f"{'policy':<22} {'horizon':>8} {'seeds':>5} {'exact':>5}  mean regret [95% CI]"
-    lines = [head, "-" * len(head)]
+    table = []
     for r in rows:
         if r.is_exact:
             cell = f"{_num(r.mean_lo)} [{_num(r.ci_lo)}, {_num(r.ci_hi)}]"
@@ -115,7 +115,10 @@ def format_table(rows: Sequence[RegretRow], policies: Sequence[str]) -> str:
                 f"in [{_num(r.mean_lo)}, {_num(r.mean_hi)}] (bracketed; CI "
                 f"[{_num(r.ci_lo)}, {_num(r.ci_hi)}])"
             )
-        lines.append(f"{r.policy:<22} {r.horizon:>8} {r.seeds:>5} {r.exact:>5}  {cell}")
+        table.append([r.policy, r.horizon, r.seeds, r.exact, cell])
+    headers = ["policy", "horizon", "seeds", "exact", "mean regret [95% CI]"]
+    justify = ["left", "right", "right", "right", "left"]
+    lines = [render_table(headers, table, rule=True, justify=justify, width=400)]
     for p in policies:
         lo, hi = growth(rows, p, "lo"), growth(rows, p, "hi")
         fit = f"{hi}" if lo == hi else f"{lo} (lower end) .. {hi} (upper end)"
@@ -136,7 +139,7 @@ def to_json(config: Mapping[str, Any], rows: Sequence[RegretRow], records, polic
 
 def plot(rows: Sequence[RegretRow], policies: Sequence[str], path: str, title: str = "") -> None:
     """Mean regret vs horizon on log axes, with the 95 % intervals and fitted slopes."""
-    from kvopt.plot import output_format, require_matplotlib
+    from kvopt.plot import require_matplotlib
 
     matplotlib = require_matplotlib()
     matplotlib.use("Agg")
@@ -161,18 +164,14 @@ def plot(rows: Sequence[RegretRow], policies: Sequence[str], path: str, title: s
     ax.set_title(title)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fmt = output_format(path) if os.path.splitext(path)[1] else "png"
-    try:
-        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, format=fmt))
-    finally:
-        plt.close(fig)
+    save_figure(fig, path)
 
 
 def write_outputs(config, records, policies, *, json_path=None, plot_path=None, title=""):
     """Write the asked-for outputs; return the rows."""
     rows = summarize(records, policies)
     if json_path:
-        write_text_atomic(json_path, to_json(config, rows, records, policies))
+        write_output(json_path, to_json(config, rows, records, policies))
     if plot_path:
         plot(rows, policies, plot_path, title=title)
     return rows

@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.files import write_atomic, write_text_atomic
+from kvopt.files import write_atomic, write_output
+from kvopt.report_table import render_table
 
 
 @dataclass
@@ -145,17 +146,10 @@ def _cell(v: Any) -> str:
 
 def format_table(summaries: Sequence[PolicySummary]) -> str:
     """An aligned text table with a legend."""
-    rows = [[h for h, _ in _COLUMNS]]
-    rows += [[_cell(getattr(s, k)) for _, k in _COLUMNS] for s in summaries]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    headers = [h for h, _ in _COLUMNS]
+    rows = [[_cell(getattr(s, k)) for _, k in _COLUMNS] for s in summaries]
+    justify = ["left"] + ["right"] * (len(headers) - 1)
+    lines = [render_table(headers, rows, rule=True, justify=justify, width=400)]
     lines.append("")
     lines.append(
         "ALG>best: trials where a better schedule is known (ALG provably not optimal); "
@@ -211,8 +205,6 @@ def plot(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from kvopt.plot import output_format
-
     rng = np.random.default_rng(0)  # jitter only
     fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(policies), 4.0))
     rows = [r for rec in records for r in trial_ratios(rec)]
@@ -251,6 +243,15 @@ def plot(
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()
+    save_figure(fig, path)
+
+
+def save_figure(fig: Any, path: str) -> None:
+    """Write a matplotlib figure atomically (format from the suffix, png without one)."""
+    import matplotlib.pyplot as plt
+
+    from kvopt.plot import output_format
+
     fmt = output_format(path) if os.path.splitext(path)[1] else "png"
     try:
         write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, format=fmt))
@@ -270,9 +271,9 @@ def write_outputs(
     """Write whichever outputs are asked for; return the summaries."""
     summaries = summarize(records, policies)
     if csv_path:
-        write_text_atomic(csv_path, to_csv(records))
+        write_output(csv_path, to_csv(records))
     if json_path:
-        write_text_atomic(json_path, to_json(config, summaries, records))
+        write_output(json_path, to_json(config, summaries, records))
     if plot_path:
         plot(records, policies, plot_path, title=str(config.get("family", "")))
     return summaries

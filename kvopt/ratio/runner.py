@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvopt.ratio.executors import Executor, Serial
-from kvopt.ratio.progress import Progress
 from kvopt.ratio.store import DEFAULT_LEASE, Claims, Store
 from kvopt.ratio.trial import Sweep, TrialSpec, run_trial
+from kvopt.report_table import Progress
 
 TrialFn = Callable[[TrialSpec], dict[str, Any]]
 

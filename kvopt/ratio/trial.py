@@ -12,7 +12,7 @@ process pool or on a Dask worker) returning a JSON record::
 ``opt.objective`` is the best total latency known (the exact solvers' schedules *and*
 every policy's schedule are upper bounds on OPT: a schedule with evictions keeps its
 final runs' completions when the evicted runs are deleted), ``opt.lower_bound`` the best
-proven bound (the solvers' bounds, :func:`kvopt.bounds.trivial_lower_bound` and
+proven bound (the solvers' bounds, :func:`kvopt.trivial_bounds.trivial_lower_bound` and
 :func:`kvopt.owner.owner_capacity_bound`). The
 status is ``"optimal"`` exactly when ``ceil(lower_bound) >= objective``: OPT is then
 known, and ALG/OPT is an exact ratio. Otherwise the true ratio lies in
@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.bounds import trivial_lower_bound
 from kvopt.errors import KvoptError
 from kvopt.model import Instance
 from kvopt.owner import owner_capacity_bound
 from kvopt.schedule import Schedule
+from kvopt.trivial_bounds import trivial_lower_bound
 
 #: The exact solvers tried by default, in order; later ones run only if the earlier
 #: ones did not prove optimality. The MILP first: it proves more and has the stronger

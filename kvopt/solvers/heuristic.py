@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from kvopt.bounds import work
 from kvopt.model import Instance
+from kvopt.trivial_bounds import work
 
 
 def earliest_start(used: list[int], k: int, prompt: int, output: int, memory: int) -> int:

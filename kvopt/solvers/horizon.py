@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kvopt.bounds import work
 from kvopt.model import Instance
+from kvopt.trivial_bounds import work
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def no_idle_latest(instance: Instance) -> np.ndarray:
 
 
 def others_lower_bounds(instance: Instance) -> np.ndarray:
-    """``LB_{-i}``: :func:`kvopt.bounds.trivial_lower_bound` of the instance without ``i``.
+    """``LB_{-i}``: :func:`kvopt.trivial_bounds.trivial_lower_bound` of the instance without ``i``.
 
     Computed from the sorted works and releases of the whole instance: removing ``i``
     shifts the prefix sums after its position, so each ``LB_{-i}`` costs ``O(n)`` numpy

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kvopt.bounds import area_bound, output_bound
 from kvopt.model import Instance
 from kvopt.owner import owner_capacity_bound
+from kvopt.trivial_bounds import area_bound, output_bound
 
 #: Largest ``q`` of the refill cliques in the ``owner-lp-refill`` rung.
 REFILL_COUNTS = 3

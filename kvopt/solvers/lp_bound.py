@@ -1,10 +1,10 @@
 """The LP relaxation bound on the optimal total latency (``models/lp_bound.md``).
 
 The bound is the optimum of the MILP of :mod:`kvopt.solvers.milp` with ``x`` relaxed to
-``[0, 1]``, over the same index sets (:class:`~kvopt.solvers.milp.data.MilpData`) and
+``[0, 1]``, over the same index sets (:class:`~kvopt.solvers.index_sets.MilpData`) and
 safe start windows (they keep an optimal schedule, so the relaxation of the windowed
 program is still below the optimum), rounded up (the objective is integral) and
-combined with :func:`kvopt.bounds.trivial_lower_bound`. The LP is handed to HiGHS
+combined with :func:`kvopt.trivial_bounds.trivial_lower_bound`. The LP is handed to HiGHS
 directly (``highspy``), without Pyomo: it is one LP, and :func:`others_lp_bounds`
 re-solves it n times from the previous basis.
 """
@@ -31,7 +31,7 @@ class RelaxedLP:
     def __init__(self, instance: Instance, prepared: Prepared) -> None:
         import highspy
 
-        from kvopt.solvers.milp.data import milp_data
+        from kvopt.solvers.index_sets import milp_data
 
         data = milp_data(instance, prepared)
         self.n = instance.n

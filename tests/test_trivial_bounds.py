@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request, Schedule, verify
-from kvopt.bounds import area_bound, output_bound, trivial_lower_bound, work
-from tests.strategies import brute_force_memory, feasible_cases
+from kvopt.trivial_bounds import area_bound, output_bound, trivial_lower_bound, work
+from tests.helpers.strategies import brute_force_memory, feasible_cases
 
 
 def test_area_bound_by_hand():

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from kvopt.cli.conventions import add_json
 from kvopt.errors import KvoptError
 from kvopt.io import load_instance
+from kvopt.report_table import render_table
 from kvopt.solvers.ladder import RUNGS, bound_ladder
 from kvopt.text import escape
 
@@ -36,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=list(RUNGS),
         help="compute only this rung (repeatable; default: all)",
     )
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_json(p, "the bounds")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,9 +54,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"instance": inst.name, "n": inst.n, "bounds": rows}, indent=2))
         return 0
     print(f"{escape(inst.name)}: n = {inst.n}, M = {inst.memory}")
-    print(f"  {'rung':<16}{'lower bound':>13}{'seconds':>10}")
-    for r in ladder:
-        value = "-" if r.value is None else str(r.value)
-        note = "" if r.complete else "  (stopped at the time limit)"
-        print(f"  {r.name:<16}{value:>13}{r.seconds:>10.2f}{note}")
+    rows = [
+        [r.name, r.value, f"{r.seconds:.2f}", "" if r.complete else "stopped at the time limit"]
+        for r in ladder
+    ]
+    headers = ["rung", "lower bound", "seconds", ""]
+    print(render_table(headers, rows, justify=["left", "right", "right", "left"], indent=2))
     return 0

@@ -1,6 +1,6 @@
 """Subprocess targets for ``tests/test_reliability.py``: kvopt commands with slow work.
 
-``python -m tests.reliability_helpers solve ARGS...`` runs ``kvopt solve ARGS...`` where
+``python -m tests.helpers.reliability_helpers solve ARGS...`` runs ``kvopt solve ARGS...`` where
 the solve of every instance whose file name contains ``slow`` only records its worker's
 process id (a file in ``$KVOPT_TEST_PIDS``) and sleeps; ``... ratio ARGS...`` runs
 ``kvopt ratio ARGS...`` where every trial does so. The tests then kill the parent or a

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.model import Instance
+from kvopt.report_table import render_table
 
 #: ``(instance, policy name) -> total latency``.
 RunFn = Callable[[Instance, str], int]
@@ -324,13 +325,10 @@ def format_finding(f: Finding) -> str:
         )
     )
     lines.append(f"  worst ratio found: {worst}")
-    for r in f.rows:
-        lines.append(
-            "    "
-            + ", ".join(
-                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()
-            )
-        )
+    if f.rows:
+        headers = list(dict.fromkeys(k for r in f.rows for k in r))
+        rows = [[r.get(k) for k in headers] for r in f.rows]
+        lines.append(render_table(headers, rows, rule=True, indent=4))
     if f.note:
         lines.append(f"  {f.note}")
     lines.append(f"  verdict: {f.verdict}")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from kvopt import Instance, verify
-from kvopt.ratio.bounds import (
+from kvopt.ratio.bound_checks import (
     Finding,
     _against_opt,
     amax_lower,
@@ -17,7 +17,7 @@ from kvopt.ratio.bounds import (
     sample_sorted_f,
 )
 from kvopt.ratio.trial import certify
-from tests.ratio_toy import brute_solve, one_at_a_time
+from tests.helpers.ratio_toy import brute_solve, one_at_a_time
 
 
 def toy_run(factor=1.0):
