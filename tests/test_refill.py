@@ -16,24 +16,16 @@ from kvopt.solvers.owner_lp import (
     window_columns,
 )
 from kvopt.solvers.rows import RefillRow
+from tests.helpers.columns import schedule_columns
 from tests.helpers.exhaustive import exhaustive_optimum
 from tests.helpers.strategies import feasible_cases, random_small_instance
-
-
-def _indicator(cols, start: np.ndarray) -> np.ndarray:
-    x = np.zeros(cols.request.size)
-    x[cols.first[:-1] + (start - cols.start[cols.first[:-1]])] = 1.0
-    return x
 
 
 @settings(max_examples=150, deadline=None)
 @given(feasible_cases())
 def test_every_refill_clique_holds_on_feasible_schedules(case):
     inst, sched = case
-    start = sched.starts(inst)
-    horizon = int((start + inst.output).max()) + 1
-    cols = window_columns(inst, plain_windows(inst, horizon))
-    x = _indicator(cols, start)
+    cols, x = schedule_columns(inst, sched)
     for t in range(1, cols.rounds + 1):
         for q in range(1, 4):
             for h in range(1, inst.memory + 1):
