@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         from kvopt.study.plots import plot_curves, plot_grids
 
         plot_curves(records, args.out_dir / f"{args.tag}_curves.png")
+        if "curve_completion" in records[0]:
+            path = args.out_dir / f"{args.tag}_curves_completion.png"
+            plot_curves(records, path, "curve_completion")
         plot_grids(records, args.out_dir / f"{args.tag}_grids.png")
     return 0
 

@@ -25,8 +25,11 @@ def _axes(records: list[dict[str, Any]]):
     return plt, fig, axes, workloads, rates
 
 
-def plot_curves(records: list[dict[str, Any]], path: str | Path) -> None:
-    """Average latency vs requests served: MC-SF and the best of each benchmark family."""
+def plot_curves(records: list[dict[str, Any]], path: str | Path, key: str = "curve") -> None:
+    """Average latency vs requests served: MC-SF and the best of each benchmark family.
+
+    ``key`` is the stored curve: ``"curve"`` (the study's order) or ``"curve_completion"``.
+    """
     plt, fig, axes, workloads, rates = _axes(records)
     groups, best = group(records), best_rows(policy_rows(records))
     for i, w in enumerate(workloads):
@@ -41,9 +44,10 @@ def plot_curves(records: list[dict[str, Any]], path: str | Path) -> None:
             for label in labels:
                 recs = groups[(w, rate, label)]
                 k = np.asarray(recs[0]["curve_k"])
-                ax.plot(k, np.mean([r["curve"] for r in recs], axis=0), label=label)
+                ax.plot(k, np.mean([r[key] for r in recs], axis=0), label=label)
             ax.set_title(f"{w}, {rate:g} requests/s")
-            ax.set_xlabel("requests served (arrival order)")
+            order = "completion" if key == "curve_completion" else "arrival"
+            ax.set_xlabel(f"requests served ({order} order)")
             ax.set_ylabel("average latency (s)")
             ax.legend(fontsize=7)
     fig.tight_layout()
