@@ -217,16 +217,65 @@ def _stretches(instance: Instance, schedule: Schedule) -> tuple[np.ndarray, ...]
     return t0[busy], (t1 - t0)[busy], (c - new)[busy], prefill[busy], b[busy], c[busy]
 
 
+#: Batch semantics the energy model can sum (``models/batching.md``).
+ENERGY_BATCHINGS = ("mixed", "prefill-first")
+
+
+def _prefill_first_extra(
+    t0: np.ndarray,
+    n: np.ndarray,
+    dec: np.ndarray,
+    pre: np.ndarray,
+    b: np.ndarray,
+    c: np.ndarray,
+    time_model: TimeModel,
+    power: PowerModel,
+) -> tuple[float, float]:
+    """Joules and seconds that ``prefill-first`` adds to the mixed rounds.
+
+    An admission round with running decodes (a one-round stretch: ``new = c - dec > 0``
+    requests start, ``dec > 0`` others run) is, under ``prefill-first``, a prefill pass
+    ``d(0, P, P + new)`` followed by a decode pass ``d(dec, 0, K - P - new)``, each at
+    its own power, instead of one mixed round ``d(dec, P, K)`` (``models/batching.md``).
+    """
+    new = c - dec
+    m = (n == 1) & (new > 0) & (dec > 0)
+    if not m.any():
+        return 0.0, 0.0
+    d, pw = time_model.round_duration, power.round_power
+    dm, pm, nm = dec[m].astype(np.float64), pre[m].astype(np.float64), new[m].astype(np.float64)
+    kv = b[m].astype(np.float64) + c[m].astype(np.float64) * t0[m]
+    kn, z = pm + nm, np.zeros_like(dm)
+    mixed_s = np.asarray(d(dm, pm, kv), dtype=np.float64)
+    pre_s = np.asarray(d(z, pm, kn), dtype=np.float64)
+    dec_s = np.asarray(d(dm, z, kv - kn), dtype=np.float64)
+    joules = pw(z, pm, kn) * pre_s + pw(dm, z, kv - kn) * dec_s
+    joules = joules - pw(dm, pm, kv) * mixed_s
+    return float(joules.sum()), float((pre_s + dec_s - mixed_s).sum())
+
+
 def busy_energy(
-    instance: Instance, schedule: Schedule, time_model: TimeModel, power: PowerModel
+    instance: Instance,
+    schedule: Schedule,
+    time_model: TimeModel,
+    power: PowerModel,
+    batching: str = "mixed",
 ) -> tuple[float, float]:
     """Joules and seconds of the rounds in which the schedule processes a batch.
 
     The time model must be affine in the KV tokens (as :func:`kvopt.simulate` assumes).
+    ``batching`` is one of :data:`ENERGY_BATCHINGS`: under ``"prefill-first"`` every
+    admission round with running decodes is split into its prefill and decode passes
+    (:func:`_prefill_first_extra`).
     """
+    if batching not in ENERGY_BATCHINGS:
+        raise KvoptError(f"energy: unknown batching {batching!r}")
     t0, n, dec, pre, b, c = _stretches(instance, schedule)
     if not t0.size:
         return 0.0, 0.0
+    extra_j, extra_s = 0.0, 0.0
+    if batching == "prefill-first":
+        extra_j, extra_s = _prefill_first_extra(t0, n, dec, pre, b, c, time_model, power)
     n_f, dec_f, pre_f = n.astype(np.float64), dec.astype(np.float64), pre.astype(np.float64)
     x0 = b.astype(np.float64) + c.astype(np.float64) * t0  # KV tokens in the first round
     cf = c.astype(np.float64)
@@ -246,7 +295,7 @@ def busy_energy(
     joules = (alpha * gamma * uc + (alpha * delta + beta * gamma) * s1a + beta * delta * s2a).sum()
     joules += (cap * (gamma * (n_f - uc) + delta * s1b)).sum()
     seconds = (gamma * n_f + delta * (s1a + s1b)).sum()
-    return float(joules), float(seconds)
+    return float(joules) + extra_j, float(seconds) + extra_s
 
 
 def schedule_energy(
@@ -255,6 +304,7 @@ def schedule_energy(
     time_model: TimeModel,
     power: PowerModel,
     span_seconds: float,
+    batching: str = "mixed",
 ) -> Energy:
     """The energy of ``schedule`` over a simulation that lasted ``span_seconds``.
 
@@ -269,13 +319,16 @@ def schedule_energy(
     span_seconds
         Seconds from the first arrival to the end of the last round; the time not spent
         in busy rounds is idle.
+    batching
+        The simulation's batch semantics, ``"mixed"`` (default) or ``"prefill-first"``
+        (admission rounds split into a prefill and a decode pass, see :func:`busy_energy`).
 
     Raises
     ------
     KvoptError
         If the busy rounds last longer than the span (the inputs do not belong together).
     """
-    busy_j, busy_s = busy_energy(instance, schedule, time_model, power)
+    busy_j, busy_s = busy_energy(instance, schedule, time_model, power, batching)
     if busy_s > span_seconds * (1 + 1e-9) + 1e-9:
         raise KvoptError(
             f"energy: busy rounds last {busy_s:.6g} s, longer than the span "
@@ -304,6 +357,7 @@ def schedule_energy(
 
 
 __all__ = [
+    "ENERGY_BATCHINGS",
     "POWER_MODELS",
     "Energy",
     "PowerModel",

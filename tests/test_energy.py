@@ -137,3 +137,58 @@ def test_h100_model_reproduces_its_calibration_anchors():
     assert pm.round_power(128, 0, 54_067) / pm.gpus == pytest.approx(600, rel=0.10)
     # a prefill of 1,024 tokens is compute-bound: at the board limit
     assert pm.round_power(0, 1024, 1024) / pm.gpus == pytest.approx(700)
+
+
+def brute_force_prefill_first(inst, schedule, tm, power):
+    """Round by round, splitting admission rounds with decodes into their two passes."""
+    idx, _ = schedule.indices(inst)
+    k, e = schedule.start, schedule.end
+    p = inst.prompt[idx]
+    joules = seconds = 0.0
+    for t in range(1, int(e.max()) + 1):
+        active = (k < t) & (e >= t)
+        if not active.any():
+            continue
+        first = active & (k == t - 1)
+        dec, new = int((active & ~first).sum()), int(first.sum())
+        pre = int(p[first].sum())
+        kv = int((p + t - k)[active].sum())
+        passes = [(dec, pre, kv)]
+        if new and dec:  # models/batching.md: prefill pass, then the decode pass
+            passes = [(0, pre, pre + new), (dec, 0, kv - pre - new)]
+        for batch in passes:
+            d = tm.round_duration(*batch)
+            joules += float(power.round_power(*batch)) * d
+            seconds += d
+    return joules, seconds
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("power", [a100(2), TIGHT], ids=["a100", "tight-cap"])
+def test_prefill_first_energy_equals_round_by_round(seed, power):
+    inst = random_instance(seed)
+    tm = get_time_model("a100-tp2-llama2-70b")
+    res = kvopt.simulate(inst, "vllm", tm, batching="prefill-first")
+    j, s = busy_energy(res.instance, res.schedule, tm, power, "prefill-first")
+    bj, bs = brute_force_prefill_first(res.instance, res.schedule, tm, power)
+    assert j == pytest.approx(bj, rel=1e-9)
+    assert s == pytest.approx(bs, rel=1e-9)
+    mixed_j, mixed_s = busy_energy(res.instance, res.schedule, tm, power)
+    assert s > mixed_s  # the instance has admissions while others decode
+
+
+def test_prefill_first_busy_time_is_the_simulators_clock():
+    # all requests at 0 and no idle round: the busy time is the whole makespan
+    inst = random_instance(5).replace(arrival=np.zeros(40, dtype=np.int64))
+    tm = get_time_model("a100-tp2-llama2-70b")
+    res = kvopt.simulate(inst, "fcfs", tm, batching="prefill-first")
+    _, s = busy_energy(res.instance, res.schedule, tm, a100(2), "prefill-first")
+    assert s == pytest.approx(res.makespan_seconds - clock_start(res), rel=1e-9)
+
+
+def test_energy_refuses_an_unknown_batching():
+    inst = random_instance(1)
+    tm = get_time_model("a100-tp2-llama2-70b")
+    res = kvopt.simulate(inst, "fcfs", tm)
+    with pytest.raises(kvopt.KvoptError, match="unknown batching"):
+        busy_energy(res.instance, res.schedule, tm, a100(2), "chunked")
