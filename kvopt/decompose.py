@@ -34,18 +34,16 @@ def independent_blocks(instance: Instance) -> list[Block]:
     """The independent blocks of ``instance`` in arrival order (one block if none cut)."""
     if instance.n == 0:
         return []
-    a = instance.arrival.astype(object)  # Python integers: arrivals may be near 2**63
-    o = instance.output
     order = np.argsort(instance.arrival, kind="stable")
-    blocks, first, latest, work = [], 0, None, 0
-    for pos, i in enumerate(order.tolist()):
-        if latest is not None and a[i] >= latest + work:
-            blocks.append(order[first:pos])
-            first, work = pos, 0
-        latest = a[i]  # arrival order: the latest arrival of the block so far
-        work += int(o[i])
-    blocks.append(order[first:])
-    return [Block(b, int(min(a[j] for j in b.tolist()))) for b in blocks]
+    a, o = instance.arrival[order].tolist(), instance.output[order].tolist()
+    cuts, work = [0], 0  # work: total output of the current block before ``pos``
+    for pos in range(1, instance.n):
+        work += o[pos - 1]
+        if a[pos] >= a[pos - 1] + work:  # a[pos - 1]: the block's latest arrival
+            cuts.append(pos)
+            work = 0
+    cuts.append(instance.n)
+    return [Block(order[x:y], a[x]) for x, y in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
 def block_instance(instance: Instance, block: Block, number: int) -> Instance:

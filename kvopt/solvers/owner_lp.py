@@ -325,13 +325,13 @@ class OwnerLP:
         for row in new:
             self.by_round.setdefault(row.round, []).append(len(self.rows))
             self.rows.append(row)
-            self.idle = np.append(self.idle, 0)
             c, coef = coefficients_of(self.cols, row)
             lp = self.lp_of[c]
             keep = lp >= 0
             starts.append(sum(map(len, index)))
             index.append(lp[keep])
             value.append(coef[keep])
+        self.idle = np.concatenate([self.idle, np.zeros(len(new), dtype=np.int64)])
         self.highs.addRows(
             len(new),
             np.full(len(new), -highspy.kHighsInf),
