@@ -35,6 +35,11 @@ BOUND_TOL = 1e-6
 OWNER_DP_SECONDS = 60.0
 
 
+#: Share of the time left that the owner LP gets when the backend's model is not built
+#: (the rest goes to the primal search).
+BOUND_SHARE = 0.85
+
+
 @dataclass
 class Prepared:
     """Everything a backend needs besides the instance.
@@ -287,7 +292,7 @@ def strengthen(
     With ``seconds_per_entry`` (the backend's model-building rate) it also decides
     whether the backend's model will fit the time left after the owner LP
     (:func:`kvopt.solvers.budget.model_refusal`); if not, the owner LP (the bound) gets
-    60 % of the time left and the rest goes to the primal search; with ``began_cpu``
+    ``BOUND_SHARE`` of the time left and the rest goes to the primal search; with ``began_cpu``
     (:func:`time.process_time` when the backend began) the rate is scaled by how much
     slower than its CPU time the process has run so far
     (:func:`kvopt.solvers.budget.slowdown`), so a loaded machine does not build a model
@@ -302,7 +307,7 @@ def strengthen(
         after = None if left is None else (1 - share) * left
         factor = 1.0 if began_cpu is None else slowdown(began, began_cpu)
         why = model_refusal(instance, prepared.windows, after, seconds_per_entry, factor)
-    time_limit = None if left is None else (share if why is None else 0.6) * left
+    time_limit = None if left is None else (share if why is None else BOUND_SHARE) * left
     if not on:
         return {"owner_lp": "off", "binding": [], "refusal": why}
     if instance.n < 2 or prepared.lower_bound >= prepared.upper_bound:
