@@ -14,6 +14,7 @@ from kvopt.solvers.horizon import plain_windows
 from kvopt.solvers.lp_bound import lp_value
 from kvopt.solvers.owner_lp import (
     SCALE_BITS,
+    OwnerLP,
     lagrangian_bound,
     most_violated,
     owner_lp_bound,
@@ -123,3 +124,22 @@ def test_time_limit_stops_the_loop_with_a_valid_bound():
     res = owner_lp_bound(inst, prepared.windows, prepared.start, time_limit=1.0)
     assert res.seconds < 3.0
     assert res.bound is None or res.bound <= prepared.upper_bound
+
+
+@pytest.mark.parametrize("zero", [True, False])
+def test_alternating_solves_reach_the_same_owner_lp(zero):
+    """Rows and columns in separate solves (the default) and together end at the same
+    LP optimum, never above a proven optimum."""
+    rng = np.random.default_rng(31 if zero else 32)
+    for _ in range(15):
+        inst = random_small_instance(rng, int(rng.integers(3, 7)), zero)
+        opt, _ = exhaustive_optimum(inst)
+        prepared = prepare(inst, None, lp_windows=False)
+        got = []
+        for alternate in (True, False):
+            lp = OwnerLP(inst, prepared.windows, prepared.start, alternate=alternate)
+            res = lp.run()
+            assert res.complete and res.bound is not None and res.bound <= opt
+            got.append((res.bound, res.lp_value))
+        assert abs(got[0][0] - got[1][0]) <= 1
+        assert got[0][1] == pytest.approx(got[1][1], abs=1e-5 * (1 + got[1][1]))
