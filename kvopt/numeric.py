@@ -112,7 +112,7 @@ def exact_interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     fs = [Fraction(float(v)) for v in np.asarray(fp).ravel().tolist()]
     if not xs or len(xs) != len(fs):
         raise ValueError(f"xp and fp must be non-empty and of one length ({len(xs)}, {len(fs)})")
-    if any(b <= a for a, b in zip(xs, xs[1:])):
+    if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
         raise ValueError("xp must be strictly increasing")
     out = []
     for v in np.asarray(x, dtype=np.float64).ravel().tolist():
