@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.errors import KvoptError
-from kvopt.numeric import exact_line, exact_mean, significant
+from kvopt.numeric import exact_interp, exact_line, exact_mean, significant
 from kvopt.time_model import TIME_MODELS, LinearTimeModel
 
 #: The per-layer operators whose median times make up a round's non-attention time.
@@ -402,7 +402,7 @@ def fit_time_model(
     else:
         sizes = np.unique(ar["size"])
         medians = np.array([exact_mean(ar["median_ms"][ar["size"] == z]) for z in sizes])
-        ar_ms = np.interp(message, sizes, medians)
+        ar_ms = exact_interp(message, sizes, medians)
         name = f"{name}-interpolated-all-reduce"
     round_ms = model.layers * (layer_ms + 2 * ar_ms)
     tokens = np.unique(tokens_all)
@@ -437,15 +437,32 @@ def fit_time_model(
     )
 
 
+#: Registered variants of the fit: name -> (key of :data:`HARDWARE`, ``all_reduce``).
+#: ``a100-tp2-llama2-70b-interpolated-all-reduce`` takes the measured all-reduce medians
+#: instead of the line through them, as Vidur's predictor does: the time model of the
+#: Vidur side by side (``models/time_models.md``, "The all-reduce: line or medians").
+VARIANTS: dict[str, tuple[str, str]] = {
+    **{key: (key, "line") for key in HARDWARE},
+    "a100-tp2-llama2-70b-interpolated-all-reduce": ("a100-tp2-llama2-70b", "interpolated"),
+}
+
+
 @functools.cache
 def calibrated_time_model(name: str) -> LinearTimeModel:
-    """The calibrated time model ``name``, fitted (once per process) with the defaults."""
-    return fit_time_model(name).model
+    """The calibrated time model ``name`` (a key of :data:`VARIANTS`), fitted once per
+    process with the defaults and the variant's ``all_reduce``."""
+    try:
+        key, all_reduce = VARIANTS[name]
+    except KeyError:
+        raise KvoptError(
+            f"no calibrated time model {name!r} (known: {', '.join(sorted(VARIANTS))})"
+        ) from None
+    return fit_time_model(key, all_reduce=all_reduce).model
 
 
 def _register() -> None:
-    for key in HARDWARE:
-        TIME_MODELS[key] = functools.partial(calibrated_time_model, key)
+    for name in VARIANTS:
+        TIME_MODELS[name] = functools.partial(calibrated_time_model, name)
 
 
 _register()

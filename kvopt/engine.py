@@ -154,9 +154,14 @@ def pass_tokens(prompts: list[int], decodes: int, rule: str) -> int:
     """
     if not prompts:
         return decodes
+    return pass_tokens_of(len(prompts), max(prompts), sum(prompts), decodes, rule)
+
+
+def pass_tokens_of(count: int, longest: int, total: int, decodes: int, rule: str) -> int:
+    """:func:`pass_tokens` from the number of prompts (>= 1), the longest and their sum."""
     if rule == "padded":
-        return len(prompts) * max(prompts) + decodes
-    return sum(prompts) + decodes
+        return count * longest + decodes
+    return total + decodes
 
 
 class HeldMemory:
@@ -176,7 +181,7 @@ class HeldMemory:
         The block size ``b`` in tokens.
     """
 
-    __slots__ = ("block", "B", "C", "Q", "count")
+    __slots__ = ("block", "B", "C", "Q", "count", "changes")
 
     def __init__(self, block: int = 1) -> None:
         self.block = block
@@ -184,9 +189,11 @@ class HeldMemory:
         self.C = 0
         self.Q = 0
         self.count = [0] * block
+        self.changes = 0  # calls of add and remove so far: the running set's version
 
     def add(self, prompt: int, start: int) -> None:
         """A request with ``prompt`` starts at boundary ``start``."""
+        self.changes += 1
         self.B += prompt - start
         self.C += 1
         if self.block > 1:
@@ -196,6 +203,7 @@ class HeldMemory:
 
     def remove(self, prompt: int, start: int) -> None:
         """The request with ``prompt`` started at ``start`` stops (done or evicted)."""
+        self.changes += 1
         self.B -= prompt - start
         self.C -= 1
         if self.block > 1:
@@ -211,6 +219,17 @@ class HeldMemory:
             return held
         rho = r % b
         return held + self.Q - rho * self.C + b * sum(self.count[:rho])
+
+    def exceeds(self, memory: int, r: int) -> bool:
+        """Whether :meth:`at` ``(r) > memory``, deciding from the bounds ``B + C r`` and
+        ``B + C (r + b - 1)`` when they suffice."""
+        held = self.B + self.C * r
+        if held > memory:
+            return True
+        b = self.block
+        if b == 1 or held + self.C * (b - 1) <= memory:
+            return False
+        return self.at(r) > memory
 
     def first_over(self, memory: int, after: int) -> int:
         """The first round ``r > after`` with :meth:`at` ``(r) > memory`` (``C >= 1``).

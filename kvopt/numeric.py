@@ -5,9 +5,9 @@ numpy picks SIMD kernels and BLAS/LAPACK code paths at run time by processor
 least-squares fit through LAPACK may then differ in the last bits between two machines.
 Anything kvopt stores, ships or compares exactly is computed here instead:
 
-* :func:`exact_mean` and :func:`exact_line` compute in exact arithmetic (``math.fsum``,
-  rationals) and round once, to the nearest double: the answer is the same double on
-  every IEEE-754 machine.
+* :func:`exact_mean`, :func:`exact_line` and :func:`exact_interp` compute in exact
+  arithmetic (``math.fsum``, rationals) and round once, to the nearest double: the
+  answer is the same double on every IEEE-754 machine.
 * :func:`significant` rounds a derived constant to :data:`SIGNIFICANT` significant
   digits where it is produced, so that stored files carry short, stable numbers.
 
@@ -17,6 +17,7 @@ per element whatever the kernel, and needs none of this.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 from fractions import Fraction
@@ -86,3 +87,42 @@ def exact_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     slope = (n * sxy - sx * sy) / det
     intercept = (sy - slope * sx) / n
     return float(intercept), float(slope)
+
+
+def exact_interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """Piecewise-linear interpolation of ``(xp, fp)`` at ``x``, each value exact.
+
+    As :func:`numpy.interp` (constant beyond the end points), but every value is computed
+    in rational arithmetic from the exact doubles and rounded once to the nearest
+    double, so it is the same on every machine.
+
+    Parameters
+    ----------
+    x
+        Where to interpolate.
+    xp, fp
+        The points: ``xp`` strictly increasing, ``fp`` of the same length.
+
+    Raises
+    ------
+    ValueError
+        If there are no points, the lengths differ or ``xp`` is not strictly increasing.
+    """
+    xs = [Fraction(float(v)) for v in np.asarray(xp).ravel().tolist()]
+    fs = [Fraction(float(v)) for v in np.asarray(fp).ravel().tolist()]
+    if not xs or len(xs) != len(fs):
+        raise ValueError(f"xp and fp must be non-empty and of one length ({len(xs)}, {len(fs)})")
+    if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+        raise ValueError("xp must be strictly increasing")
+    out = []
+    for v in np.asarray(x, dtype=np.float64).ravel().tolist():
+        q = Fraction(v)
+        j = bisect.bisect_right(xs, q)
+        if j == 0:
+            out.append(float(fs[0]))
+        elif j == len(xs):
+            out.append(float(fs[-1]))
+        else:
+            x0, x1, f0, f1 = xs[j - 1], xs[j], fs[j - 1], fs[j]
+            out.append(float(f0 + (f1 - f0) * (q - x0) / (x1 - x0)))
+    return np.array(out, dtype=np.float64).reshape(np.shape(x))

@@ -119,7 +119,10 @@ def check_scalar(name: Any, memory: Any, source: str | None) -> None:
 
 def check_ids(ids: Sequence[Any], source: str | None) -> dict[str, int]:
     """Every id a non-empty string, no two alike; returns the position of each."""
-    index_of: dict[str, int] = {}
+    index_of: dict[str, int] = dict(zip(ids, range(len(ids)), strict=True))
+    if len(index_of) == len(ids) and set(map(type, ids)) <= {str} and all(ids):
+        return index_of  # the common case, checked in C; the loop below says what is wrong
+    index_of = {}
     for i, rid in enumerate(ids):
         if (why := id_problem(rid)) is not None:
             request = rid if isinstance(rid, str) else None

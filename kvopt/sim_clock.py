@@ -9,10 +9,11 @@ semantics (``models/batching.md``) change the first round only.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from kvopt.engine import Engine
-from kvopt.time_model import TimeModel
+from kvopt.time_model import LinearTimeModel, TimeModel
 
 _EPS = 1e-9
 
@@ -35,6 +36,8 @@ class RoundClock:
         requests started there.
     """
 
+    __slots__ = ("model", "idle", "batching", "budget", "first_token", "linear", "_d1", "_batch")
+
     def __init__(self, model: TimeModel, engine: Engine | None = None) -> None:
         engine = Engine() if engine is None else engine
         self.model = model
@@ -42,6 +45,9 @@ class RoundClock:
         self.batching = engine.batching
         self.budget = engine.max_tokens
         self.first_token = 0.0
+        self._d1 = self.idle
+        self._batch = (0, 0, 0)
+        self.linear = model if type(model) is LinearTimeModel else None
 
     def _first_round(self, C: int, B: int, new: int, prompts: int, prefill: int, t: int):
         """Seconds of round ``t+1``; sets :attr:`first_token` for the requests it starts.
@@ -87,27 +93,80 @@ class RoundClock:
     ) -> Callable[[int], float]:
         """``D(j)``: seconds of rounds ``t+1 .. t+j`` with the batch fixed (``j >= 1``)."""
         d = self.model.round_duration
+        self._batch = (C, B, t)
         if C == 0:
             idle = self.idle
+            self._d1 = idle
             return lambda j: j * idle
-        d1 = self._first_round(C, B, new, prompts, prefill, t)
+        lin = self.linear
+        if lin is None:
+            d1 = self._d1 = self._first_round(C, B, new, prompts, prefill, t)
 
-        def D(j: int) -> float:
+            def D(j: int) -> float:
+                if j <= 1:
+                    return d1 * j
+                return d1 + (j - 1) * float(d(C, 0, B + C * (2 * t + 2 + j) / 2))
+
+            return D
+        # a LinearTimeModel, bit for bit: d(C, 0, kv) is (base + c_dec C) + c_ctx kv
+        # (adding c_pre x 0 changes no float) and base + c_dec C is the same every round
+        fixed, c_ctx = lin.base + lin.c_dec * C, lin.c_ctx
+        if new:
+            d1 = self._first_round(C, B, new, prompts, prefill, t)
+        else:
+            d1 = self.first_token = fixed + c_ctx * (B + (t + 1) * C)
+        self._d1 = d1
+
+        def D_linear(j: int) -> float:
             if j <= 1:
                 return d1 * j
-            return d1 + (j - 1) * float(d(C, 0, B + C * (2 * t + 2 + j) / 2))
+            return d1 + (j - 1) * (fixed + c_ctx * (B + C * (2 * t + 2 + j) / 2))
 
-        return D
+        return D_linear
+
+    def guess(self, seconds: float) -> int:
+        """A guess of the rounds the last :meth:`stretch` needs to last ``seconds``:
+        the first round, then rounds as long as the second (later ones are not
+        shorter, so the guess is never too small; :func:`first_reaching` checks it)."""
+        extra = seconds - self._d1
+        if extra <= 0:
+            return 1
+        C, B, t = self._batch
+        lin = self.linear
+        if C == 0:
+            rate = self.idle
+        elif lin is not None:
+            rate = lin.base + lin.c_dec * C + lin.c_ctx * (B + C * (t + 2))
+        else:
+            rate = float(self.model.round_duration(C, 0, B + C * (t + 2)))
+        return 1 + math.ceil(extra / rate) if rate > 0 else 1
 
 
-def first_reaching(D: Callable[[int], float], clock: float, target: float, hi: int) -> int | None:
-    """Smallest ``j`` in ``[1, hi]`` with ``clock + D(j) >= target``, or ``None``."""
-    if clock + D(hi) < target - _EPS:
-        return None
+def first_reaching(
+    D: Callable[[int], float], clock: float, target: float, hi: int, guess: int | None = None
+) -> int | None:
+    """Smallest ``j`` in ``[1, hi]`` with ``clock + D(j) >= target``, or ``None``.
+
+    ``D`` is non-decreasing (so is its floating-point evaluation: IEEE rounding is
+    monotone), hence the answer is the one ``j`` where the condition turns true; a
+    ``guess`` (:meth:`RoundClock.guess`) that is right or one off is confirmed with two
+    evaluations of ``D``, otherwise it narrows the bisection. The answer does not depend
+    on the guess.
+    """
+    goal = target - _EPS
     lo = 1
+    if guess is not None and 1 <= guess <= hi and clock + D(guess) >= goal:
+        if guess == 1 or clock + D(guess - 1) < goal:
+            return guess
+        hi = guess - 1
+    else:
+        if clock + D(hi) < goal:
+            return None
+        if guess is not None and 1 <= guess < hi:
+            lo = guess + 1
     while lo < hi:
         mid = (lo + hi) // 2
-        if clock + D(mid) >= target - _EPS:
+        if clock + D(mid) >= goal:
             hi = mid
         else:
             lo = mid + 1

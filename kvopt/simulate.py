@@ -289,6 +289,15 @@ def simulate(
 class _Simulator:
     """One simulation: the state and one method per kind of event (see :func:`simulate`)."""
 
+    __slots__ = (
+        "M", "admission_tokens", "arr_key", "arrival_clock", "arrival_round", "batch_seen",
+        "clairvoyant", "clock", "clock_model", "cur_start", "decodes_share", "done",
+        "done_clock", "engine", "ev_c", "ev_t", "events", "evictions", "first_clock", "heap",
+        "held", "idle_limit", "idle_since", "instance", "max_evictions", "max_requests",
+        "may_evict", "model", "n", "order", "output", "pname", "policy", "prompt", "ptr",
+        "regen", "run_e", "run_i", "run_s", "seconds_mode", "state", "t", "timed", "view",
+    )  # fmt: skip
+
     def __init__(
         self,
         instance: Instance,
@@ -329,6 +338,10 @@ class _Simulator:
         self.idle_limit = 10 * (sum(self.output) + n) + 1000  # waiting policies may wait
         self.max_evictions = 50 * n + 1000 if max_evictions is None else max_evictions
         self.held = HeldMemory(engine.block_size)  # running: B = sum(prompt - start), C
+        self.batch_seen: list = [-1, _INF, None]  # held.changes, next completion, over M
+        self.max_requests = engine.max_requests
+        self.admission_tokens = engine.admission_tokens
+        self.decodes_share = engine.decodes_share_the_pass
         if n == 0:
             self.t, self.clock = 0, 0.0
         elif self.seconds_mode:
@@ -340,19 +353,23 @@ class _Simulator:
 
     def run(self) -> None:
         """Play events until every request is done."""
-        policy = self.policy
-        while self.done < self.n:
+        policy, heap, n, timed = self.policy, self.heap, self.n, self.timed
+        ev_t, ev_c, seconds_mode = self.ev_t, self.ev_c, self.seconds_mode
+        next_arrival = [self.arr_key[i] for i in self.order] + [_INF]
+        while self.done < n:
             self.events += 1
-            if self.timed:
-                self.ev_t.append(self.t)
-                self.ev_c.append(self.clock)
-            self.arrivals()
-            if self.completions():
+            t = self.t
+            if timed:
+                ev_t.append(t)
+                ev_c.append(self.clock)
+            if next_arrival[self.ptr] <= (self.clock + _EPS if seconds_mode else t):
+                self.arrivals()
+            if heap and heap[0][0] <= t and self.completions():
                 break
-            start, evict, wake = policy.decide(self.t)
+            start, evict, wake = policy.decide(t)
             if evict:
                 self.evict(evict)
-            prompts, prefill = self.start(start)
+            prompts, prefill = self.start(start) if start else ([], 0)
             self.check_round(len(start), prompts)
             self.watch_stall()
             self.advance(start, wake, prompts, prefill)
@@ -382,19 +399,20 @@ class _Simulator:
         if not heap or heap[0][0] > t:
             return False
         fin = []
+        state, cur_start, output, held = self.state, self.cur_start, self.output, self.held
         while heap and heap[0][0] <= t:
             e, i = heapq.heappop(heap)
-            k = self.cur_start[i]
-            if self.state[i] != 2 or k + self.output[i] != e:
+            k = cur_start[i]
+            if state[i] != 2 or k + output[i] != e:
                 continue  # an evicted run
             self.run_i.append(i)
             self.run_s.append(k)
             self.run_e.append(e)
-            self.state[i] = 3
-            self.held.remove(self.prompt[i], k)
-            self.done += 1
+            state[i] = 3
+            held.remove(self.prompt[i], k)
             self.done_clock[i] = self.clock
             fin.append(i)
+        self.done += len(fin)
         self.policy.complete(t, fin)
         return self.done == self.n
 
@@ -453,17 +471,17 @@ class _Simulator:
     def check_round(self, new: int, prompts: list[int]) -> None:
         """Round ``t + 1`` must fit in M (in blocks) and within the batch caps."""
         held, t, engine = self.held, self.t, self.engine
-        if held.C and held.at(t + 1) > self.M:
+        if held.C and held.exceeds(self.M, t + 1):
             raise _overflow(self.pname, self.may_evict, t + 1, held.at(t + 1), self.M)
-        if engine.max_requests is not None and held.C > engine.max_requests:
+        if self.max_requests is not None and held.C > self.max_requests:
             raise SimulationError(
                 f"policy {self.pname!r} runs {held.C} requests in round {t + 1} > "
-                f"max_requests = {engine.max_requests}",
+                f"max_requests = {self.max_requests}",
                 round=t + 1,
             )
-        cap = engine.admission_tokens
+        cap = self.admission_tokens
         if cap is not None and prompts:
-            decodes = held.C - new if engine.decodes_share_the_pass else 0
+            decodes = held.C - new if self.decodes_share else 0
             tokens = pass_tokens(prompts, decodes, engine.token_cap)
             if tokens > cap and (len(prompts) > 1 or decodes):  # alone it may exceed [R]
                 raise SimulationError(
@@ -492,34 +510,38 @@ class _Simulator:
 
     def next_event(self, wake: int | None) -> float:
         """The next boundary at which something happens in rounds (``inf``: none)."""
-        heap, state, cur_start, output, t = (
-            self.heap,
-            self.state,
-            self.cur_start,
-            self.output,
-            self.t,
-        )
-        while heap and (
-            state[heap[0][1]] != 2 or cur_start[heap[0][1]] + output[heap[0][1]] != heap[0][0]
-        ):
-            heapq.heappop(heap)
-        nxt: float = heap[0][0] if heap else _INF
+        t, held = self.t, self.held
+        if self.batch_seen[0] != held.changes:
+            # the running set changed: its next completion; its first round over M is
+            # found when needed (both stay valid while the running set stays the same)
+            self.batch_seen = [held.changes, self.next_completion(), None]
+        nxt: float = self.batch_seen[1]
         if wake is not None:
             if wake <= t:
                 raise SimulationError(
                     f"policy {self.pname!r} asked to wake at {wake} <= {t}", round=t
                 )
             nxt = min(nxt, wake)
-        held = self.held
-        if held.C:
-            over_round = held.first_over(self.M, t)  # first round that would exceed M
-            if over_round - 1 < nxt:
-                if not self.may_evict:
-                    raise _overflow(self.pname, False, over_round, held.at(over_round), self.M)
-                nxt = over_round - 1
+        over_round = self.batch_seen[2]
+        if over_round is None and held.C and (nxt == _INF or held.exceeds(self.M, int(nxt))):
+            # the first round that would exceed M comes by round nxt
+            over_round = self.batch_seen[2] = held.first_over(self.M, t)
+        if over_round is not None and over_round - 1 < nxt:
+            if not self.may_evict:
+                raise _overflow(self.pname, False, over_round, held.at(over_round), self.M)
+            nxt = over_round - 1
         if self.ptr < self.n and not self.seconds_mode:
             nxt = min(nxt, self.arr_key[self.order[self.ptr]])
         return nxt
+
+    def next_completion(self) -> float:
+        """The end of the earliest running run (``inf``: none); drops evicted runs."""
+        heap, state, cur_start, output = self.heap, self.state, self.cur_start, self.output
+        while heap and (
+            state[heap[0][1]] != 2 or cur_start[heap[0][1]] + output[heap[0][1]] != heap[0][0]
+        ):
+            heapq.heappop(heap)
+        return heap[0][0] if heap else _INF
 
     def advance(self, start, wake: int | None, prompts: list[int], prefill: int) -> None:
         """Move the clock to the next event boundary."""
@@ -537,7 +559,9 @@ class _Simulator:
                     self.clock = max(self.clock, target)
                     self.t = t + 1
                     return
-                j = first_reaching(D, self.clock, target, int(nxt - t) if nxt < _INF else 1 << 62)
+                hi = int(nxt - t) if nxt < _INF else 1 << 62
+                guess = self.clock_model.guess(target - self.clock)  # type: ignore[union-attr]
+                j = first_reaching(D, self.clock, target, hi, guess)
                 if j is not None:
                     nxt = t + j
         if nxt == _INF:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from kvopt.model import Instance
-from kvopt.numeric import SIGNIFICANT, exact_line, exact_mean, significant
+from kvopt.numeric import SIGNIFICANT, exact_interp, exact_line, exact_mean, significant
 
 RESTRICTED = {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL X86_V3"}
 
@@ -76,10 +76,10 @@ def test_instance_differences_name_the_field_and_both_values():
 
 _PROBE = """
 import json
-from kvopt.calibration import HARDWARE, fit_time_model
+from kvopt.calibration import VARIANTS, calibrated_time_model
 from kvopt.generators import generate
 from kvopt.io import instance_to_dict
-fits = {k: list(vars(fit_time_model(k).model).values()) for k in sorted(HARDWARE)}
+fits = {k: list(vars(calibrated_time_model(k)).values()) for k in sorted(VARIANTS)}
 inst = generate("poisson", seed=3, n=50, rate=10.0, time_model="a100-tp2-llama2-70b")
 print(json.dumps({"fits": fits, "instance": instance_to_dict(inst)}))
 """
@@ -95,3 +95,31 @@ def test_fits_and_generated_instances_do_not_depend_on_cpu_dispatch():
         return json.loads(out.stdout)
 
     assert probe(RESTRICTED) == probe({})
+
+
+def test_exact_interp_agrees_with_numpy_and_is_exact():
+    xp = np.array([0.0, 1.0, 3.0, 10.0])
+    fp = np.array([1.0, 2.0, 0.0, 7.0])
+    x = np.array([-1.0, 0.0, 0.5, 2.0, 3.0, 6.5, 10.0, 12.0])
+    got = exact_interp(x, xp, fp)
+    assert got.tolist() == [1.0, 1.0, 1.5, 1.0, 0.0, 3.5, 7.0, 7.0]
+    rng = np.random.default_rng(3)
+    xs = np.sort(rng.uniform(0, 1e6, 50))
+    fs = rng.uniform(0, 1, 50)
+    q = rng.uniform(-1e5, 1.1e6, 500)
+    assert exact_interp(q, xs, fs) == pytest.approx(np.interp(q, xs, fs), rel=1e-12, abs=1e-15)
+    # one rational value rounded once: 1/3 of the way from 0 to 1
+    assert exact_interp(np.array([1.0]), np.array([0.0, 3.0]), np.array([0.0, 1.0]))[0] == 1 / 3
+
+
+@pytest.mark.parametrize(
+    ("xp", "fp", "match"),
+    [
+        ([], [], "non-empty"),
+        ([0.0, 1.0], [1.0], "one length"),
+        ([1.0, 1.0], [0.0, 1.0], "increasing"),
+    ],
+)
+def test_exact_interp_rejects_bad_points(xp, fp, match):
+    with pytest.raises(ValueError, match=match):
+        exact_interp(np.array([0.5]), np.array(xp), np.array(fp))

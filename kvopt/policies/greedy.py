@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from typing import ClassVar
 
-from kvopt.engine import HeldMemory, pass_tokens, rounded
+from kvopt.engine import HeldMemory, pass_tokens_of, rounded
 from kvopt.policies.base import NOTHING, Decision, OnlineView, PolicyBase, check_bool, check_choice
 from kvopt.policies.eviction import EVICTION_ORDERS, choose_victims
 
@@ -53,7 +54,10 @@ class GreedyPolicy(PolicyBase):
         self.cap = math.floor((1.0 - self.alpha) * view.memory + 1e-9)
         self.prompt = view.prompt
         self.predicted = view.capped(view.predicted)  # o <= M - prompt
-        self.heap: list[tuple] = []
+        # the queue: a heap of keys, or (arrival order, requeue at the front or the tail,
+        # no skipping: every key goes to an end) a deque in key order, the same queue
+        self.fifo = self.order == "arrival" and self.requeue != "order" and not self.skip
+        self.heap: list[tuple] | deque[tuple] = deque() if self.fifo else []
         self.started: dict[int, int] = {}
         self.arrival_seq = [0] * view.n
         self.seq = 0
@@ -76,12 +80,25 @@ class GreedyPolicy(PolicyBase):
         return self.held.C
 
     def arrive(self, t: int, requests: list[int]) -> None:
-        seq = self.seq
+        seq, heap = self.seq, self.heap
         for i in requests:
             self.arrival_seq[i] = seq
-            heapq.heappush(self.heap, self._key(i, seq))
+            if self.fifo:
+                heap.append(self._key(i, seq))  # type: ignore[union-attr]
+            else:
+                heapq.heappush(heap, self._key(i, seq))  # type: ignore[arg-type]
             seq += 1
         self.seq = seq
+
+    def _requeue(self, i: int) -> None:
+        """Put the evicted request ``i`` back in the queue."""
+        key = self._requeue_key(i)
+        if not self.fifo:
+            heapq.heappush(self.heap, key)  # type: ignore[arg-type]
+        elif self.requeue == "front":
+            self.heap.appendleft(key)  # type: ignore[union-attr]
+        else:
+            self.heap.append(key)
 
     def complete(self, t: int, requests: list[int]) -> None:
         prompt, started, held = self.prompt, self.started, self.held
@@ -91,29 +108,39 @@ class GreedyPolicy(PolicyBase):
     def decide(self, t: int) -> Decision:
         prompt, started, held = self.prompt, self.started, self.held
         evicted: list[int] = []
-        next_round = held.at(t + 1)
-        excess = next_round - self.M
-        if excess > 0:
+        if held.C and held.exceeds(self.M, t + 1):
             evicted = choose_victims(
                 self.evict_order,
                 started,
                 self.arrival_seq,
                 prompt,
                 t,
-                excess,
+                held.at(t + 1) - self.M,
                 self.clear_fraction,
                 held.block,
             )
             for i in evicted:
                 held.remove(prompt[i], started.pop(i))
-                heapq.heappush(self.heap, self._requeue_key(i))
-            next_round = held.at(t + 1)
-        if not self.heap:
+                self._requeue(i)
+        if not self.heap or (not evicted and self._blocked(t)):
             return Decision((), evicted) if evicted else NOTHING
-        out = self._admit(t, next_round)
+        out = self._admit(t, held.at(t + 1))
         if not out and not evicted:
             return NOTHING
         return Decision(out, evicted)
+
+    def _blocked(self, t: int) -> bool:
+        """Whether :meth:`_admit` would certainly admit nothing at ``t`` (checked without
+        the rounded memory: a full batch, or a head of the queue that cannot fit even
+        below the blocks' rounding). A fast path; :meth:`_admit` decides otherwise."""
+        held = self.held
+        if not held.C or self.skip:
+            return False
+        if self.max_requests is not None and held.C >= self.max_requests:
+            return True
+        p = self.prompt[self.heap[0][-1]] + 1
+        need = p if held.block == 1 else rounded(p, held.block)
+        return need > self.cap - held.B - held.C * (t + 1)
 
     def _admit(self, t: int, next_round: int) -> list[int]:
         """Admit from the queue at ``t`` under the memory cap and the engine's caps.
@@ -127,22 +154,29 @@ class GreedyPolicy(PolicyBase):
         skipped: list[tuple] = []
         prompts: list[int] = []  # admitted at t, for the token cap
         decodes = held.C if self.decodes_count else 0
+        pop = heap.popleft if self.fifo else lambda: heapq.heappop(heap)  # type: ignore
+        max_requests, max_tokens = self.max_requests, self.max_tokens
+        longest = total = 0  # of the admitted prompts (pass_tokens, incrementally)
         while heap:
-            if self.max_requests is not None and held.C >= self.max_requests:
+            if max_requests is not None and held.C >= max_requests:
                 break
             i = heap[0][-1]
-            need = prompt[i] + 1 if block == 1 else rounded(prompt[i] + 1, block)
+            p = prompt[i]
+            need = p + 1 + (-(p + 1)) % block  # rounded up to whole blocks
             fits = need <= room or held.C == 0  # an empty machine ignores the cap [R]
-            if fits and self.max_tokens is not None and (prompts or decodes):
+            if fits and max_tokens is not None and (prompts or decodes):
                 # a prompt over the token cap runs alone [R]
-                tokens = pass_tokens([*prompts, prompt[i]], decodes, self.token_rule)
-                fits = tokens <= self.max_tokens
+                tokens = pass_tokens_of(
+                    len(prompts) + 1, max(longest, p), total + p, decodes, self.token_rule
+                )
+                fits = tokens <= max_tokens
             if fits:
-                heapq.heappop(heap)
+                pop()
                 room -= need
                 started[i] = t
-                held.add(prompt[i], t)
-                prompts.append(prompt[i])
+                held.add(p, t)
+                prompts.append(p)
+                longest, total = max(longest, p), total + p
                 out.append(i)
             elif self.skip:
                 skipped.append(heapq.heappop(heap))
