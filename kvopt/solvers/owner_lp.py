@@ -11,7 +11,8 @@ round ``t`` and ``cap = cap_i(k + o_i - t)`` the owner capacity of
 :func:`kvopt.owner.capacity`; ``theta = M`` is the plain memory row. Rows are generated
 lazily: each round's most violated ``theta`` is found exactly by one sort (the violation
 is concave in ``theta`` and peaks where the LP's weight of pairs with ``cap > theta``
-reaches 1), and the loop re-solves from the previous basis with HiGHS's dual simplex.
+reaches 1), and the loop re-solves from the previous basis: after new rows with HiGHS's
+dual simplex, after new columns with its primal simplex (``OwnerLP(alternate=True)``).
 
 The bound is **not** HiGHS's objective value: it is the Lagrangian value of the rows'
 duals, rounded down to multiples of ``2**-24`` and evaluated in exact integer arithmetic
