@@ -8,6 +8,8 @@ and ``kvopt.identical_stream``, still import, as aliases of the modules here):
   every algorithm on them shares (moves, the move table, the layered DP); a leaf.
 - :mod:`~kvopt.solvers.semi_online.quotient`: the minimal automaton of the move table.
 - :mod:`~kvopt.solvers.semi_online.periodic`: periodic certificates of the DP.
+- :mod:`~kvopt.solvers.semi_online.asymptotics`: the potentials of the proof that a
+  certificate always exists (maximum throughput, slopes, the tight moves).
 - :mod:`~kvopt.solvers.semi_online.dp`: the exact algorithm for ``n`` identical requests
   at time 0, the ``"semi-online"`` backend of :func:`kvopt.solve`.
 - :mod:`~kvopt.solvers.semi_online.stream`: identical requests arriving over time, the

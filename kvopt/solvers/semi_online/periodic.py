@@ -24,9 +24,11 @@ Then ``Z*(n) = phi(empty, n)`` costs O(1) for every ``n`` and an optimal schedul
 O(output) after one DP to ``R``. The period and the slope are *found* from the DP's
 values (the observation of ``models/semi_online.md``); nothing found is trusted
 unless the checks pass. When they fail (or the limits are reached), :func:`certify`
-returns ``None`` and :mod:`kvopt.solvers.semi_online.dp` falls back to the plain DP. This is a
-**reconstruction**: we did not find a proof that a certificate exists for every
-``(s, o, M)``; every certificate that is returned is proven.
+returns ``None`` and :mod:`kvopt.solvers.semi_online.dp` falls back to the plain DP. A
+certificate exists for every ``(s, o, M)`` (Theorem 5 of the proof:
+the value function is eventually periodic, :mod:`kvopt.solvers.semi_online.asymptotics`),
+so only the finite horizons and memory limits can make the search fail; every
+certificate that is returned is proven.
 """
 
 from __future__ import annotations
