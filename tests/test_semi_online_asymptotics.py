@@ -17,16 +17,9 @@ from kvopt.solvers.semi_online import dp as so
 from kvopt.solvers.semi_online import periodic
 from kvopt.solvers.semi_online.quotient import minimise
 from kvopt.solvers.semi_online.staircase import dp_layers
+from tests.helpers.semi_online_reference import certificate_grid
 
-GRID = sorted(
-    {
-        (s, o, M)
-        for s in range(1, 5)
-        for o in range(1, 7)
-        for M in range(s + o, s + o + 16)
-        if not so.is_prompt_dominated(s, o, M)
-    }
-)
+GRID = certificate_grid()
 LARGER = [(1, 8, 60), (2, 10, 60), (2, 20, 66), (3, 9, 50), (5, 7, 70), (1, 20, 45)]
 
 

@@ -13,6 +13,7 @@ from kvopt.model import Instance
 from kvopt.schedule import Schedule
 from kvopt.solvers.semi_online import dp as so
 from kvopt.solvers.semi_online import periodic
+from tests.helpers.semi_online_reference import certificate_grid
 
 
 def _fresh(s, o, M, **kwargs):
@@ -21,15 +22,7 @@ def _fresh(s, o, M, **kwargs):
     return nxt, periodic.certify(s, o, M, nxt, **kwargs)
 
 
-GRID_PARAMETERS = sorted(
-    {
-        (s, o, M)
-        for s in range(1, 5)
-        for o in range(1, 7)
-        for M in range(s + o, s + o + 16)
-        if not so.is_prompt_dominated(s, o, M)
-    }
-)
+GRID_PARAMETERS = certificate_grid()
 
 
 def test_certificates_on_every_grid_parameter_set_match_the_dp():

@@ -72,3 +72,17 @@ def reference_starts(n: int, s: int, o: int, M: int) -> list[int]:
 def reference_objective(n: int, s: int, o: int, M: int) -> int:
     """Minimum of ``sum_k k * x_k`` (total latency is this plus ``n * o``)."""
     return sum(reference_starts(n, s, o, M))
+
+
+def certificate_grid() -> list[tuple[int, int, int]]:
+    """The non-prompt-dominated ``(s, o, M)`` with ``s <= 4``, ``o <= 6`` and
+    ``M <= s + o + 15``: the grid on which certificates are checked against the DP."""
+    from kvopt.solvers.semi_online import dp
+
+    return sorted(
+        (s, o, M)
+        for s in range(1, 5)
+        for o in range(1, 7)
+        for M in range(s + o, s + o + 16)
+        if not dp.is_prompt_dominated(s, o, M)
+    )
