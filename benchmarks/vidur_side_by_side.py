@@ -6,7 +6,7 @@ Usage (the Vidur checkout and its environment are prepared as in benchmarks/READ
     python benchmarks/vidur_side_by_side.py --vidur /work/vidur \\
         --vidur-python /work/venvs/vidur-env/bin/python --n 2000 [10000] \\
         [--work DIR] [--semantics vidur|mixed] [--rf-grid small|vidur] [--probe]
-        [--all-reduce line|interpolated] [--base-ms MS]  # base: a diagnostic
+        [--time-model NAME] [--base-ms MS]  # base: a diagnostic
     python benchmarks/vidur_side_by_side.py --n 2000 --vidur-output DIR  # parse only
 
 For each n: the first n requests of kvopt's shipped ``azure-conv-2023`` trace, prompts
@@ -14,12 +14,12 @@ cut so that prompt + output <= 4096 (as Vidur's trace generator does), written a
 Vidur trace CSV; Vidur runs Llama-2-70B on 2 linked A100s (TP 2) with its vLLM
 scheduler, 3,379 blocks of 16 tokens (kvopt M = 54,067 -> 3,379 whole blocks), batch
 caps 128 requests / 4,096 tokens, 1 % watermark; kvopt runs ``vllm`` with the
-``a100-tp2-llama2-70b`` time model and, with ``--semantics vidur`` (default), the
-closest engine: ``prefill-first`` batching, 16-token blocks, caps 128 / 4,096 padded,
-recompute on restart (``models/batching.md``).
+``a100-tp2-llama2-70b-interpolated-all-reduce`` time model (``--time-model``) and,
+with ``--semantics vidur`` (default), the closest engine: ``prefill-first`` batching,
+16-token blocks, caps 128 / 4,096 padded, recompute on restart (``models/batching.md``).
 
 Profiles: Vidur's MLP / all-reduce profiles are the measured ones shipped in its
-repository (kvopt's ``a100-tp2-llama2-70b`` is fitted to the same MLP profile). Its
+repository (kvopt's ``a100-tp2-llama2-70b*`` models are fitted to the same profiles). Its
 attention profiles are not in the repository (Git LFS objects missing), so an attention
 profile **stands in**: decode attention costs kvopt's ``c_ctx`` per KV token held (HBM
 bandwidth-based), prefill attention and KV-cache save cost nothing (kvopt's time model
@@ -51,11 +51,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batching import MAX_TOKENS, MODEL, vidur_like_trace  # noqa: E402
 
-from kvopt.calibration import fit_time_model  # noqa: E402
 from kvopt.engine import VLLM_BLOCK_SIZE, VLLM_MAX_REQUESTS, VLLM_MAX_TOKENS  # noqa: E402
 from kvopt.model import Instance  # noqa: E402
 from kvopt.simulate import simulate  # noqa: E402
 from kvopt.time_model import get_time_model  # noqa: E402
+
+#: kvopt's registered time models fitted to Vidur's Llama-2-70B / A100 TP-2 profiles: the
+#: measured all-reduce medians interpolated (the default: closest to Vidur's predictors)
+#: and the least-squares line through them (kvopt's default ``a100-tp2-llama2-70b``).
+TIME_MODELS = (f"{MODEL}-interpolated-all-reduce", MODEL)
 
 #: Llama-2-70B as Vidur's model config has it.
 LLAMA2_70B = {"n_embd": 8192, "n_q_head": 64, "n_kv_head": 8, "num_layers": 80}
@@ -327,14 +331,9 @@ def figures(latency: np.ndarray, ttft: np.ndarray, makespan: float, restarts: in
     return d
 
 
-def kvopt_model(base_ms: float | None, all_reduce: str = "line"):
-    """kvopt's ``a100-tp2-llama2-70b`` (fitted with ``all_reduce``, see
-    :func:`kvopt.calibration.fit_time_model`), or (a diagnostic) the same with another
-    base."""
-    if all_reduce == "line":
-        model = get_time_model(MODEL)
-    else:
-        model = fit_time_model(MODEL, all_reduce=all_reduce).model
+def kvopt_model(base_ms: float | None, name: str = TIME_MODELS[0]):
+    """The registered time model ``name``, or (a diagnostic) the same with another base."""
+    model = get_time_model(name)
     if base_ms is None:
         return model
     return dataclasses.replace(model, name=f"{MODEL}-base{base_ms}", base=base_ms / 1e3)
@@ -378,7 +377,7 @@ def one(n: int, args: argparse.Namespace) -> None:
     """Run (or parse) Vidur and run kvopt at ``n`` requests; print the comparison."""
     inst = vidur_like_trace(n)
     arrival = np.asarray(inst.arrival_time) - float(np.min(inst.arrival_time))
-    kv, kv_seconds = kvopt_figures(inst, args.semantics, kvopt_model(args.base_ms, args.all_reduce))
+    kv, kv_seconds = kvopt_figures(inst, args.semantics, kvopt_model(args.base_ms, args.time_model))
     speed = ""
     if args.vidur_output:
         out = Path(args.vidur_output)
@@ -404,8 +403,7 @@ def one(n: int, args: argparse.Namespace) -> None:
         )
     vd = read_vidur_metrics(find_request_metrics(out), arrival)
     base = "" if args.base_ms is None else f", DIAGNOSTIC base {args.base_ms} ms"
-    if args.all_reduce != "line":
-        base += f", time model fitted with all_reduce={args.all_reduce}"
+    base = f", kvopt time model {args.time_model}{base}"
     print(f"\n### n = {n}, kvopt semantics {args.semantics}: {SEMANTICS[args.semantics]}{base}\n")
     print(ratio_table(vd, kv))
     ok = within(vd, kv)
@@ -415,7 +413,7 @@ def one(n: int, args: argparse.Namespace) -> None:
         flags = vidur_arguments(trace, attention, out, inst.memory, args.rf_grid)
         rows = run_vidur(Path(args.vidur), args.vidur_python, flags, driver)
         print("\nSingle batches, Vidur's predictors vs kvopt's time model:\n")
-        print(probe_table(rows, get_time_model(MODEL)))
+        print(probe_table(rows, kvopt_model(args.base_ms, args.time_model)))
 
 
 def main() -> None:
@@ -427,10 +425,11 @@ def main() -> None:
     ap.add_argument("--vidur-output", help="parse this finished Vidur output, do not run it")
     ap.add_argument("--semantics", choices=sorted(SEMANTICS), default="vidur")
     ap.add_argument(
-        "--all-reduce",
-        choices=("line", "interpolated"),
-        default="line",
-        help="how kvopt's time model takes the all-reduce profile (fit_time_model)",
+        "--time-model",
+        choices=TIME_MODELS,
+        default=TIME_MODELS[0],
+        help="kvopt's registered time model (both are fitted to Vidur's profiles; they "
+        "differ in how the all-reduce profile is taken, see kvopt.calibration)",
     )
     ap.add_argument(
         "--base-ms",

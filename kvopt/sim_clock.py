@@ -36,7 +36,9 @@ class RoundClock:
         requests started there.
     """
 
-    __slots__ = ("model", "idle", "batching", "budget", "first_token", "linear", "_d1", "_batch")
+    __slots__ = (
+        "model", "idle", "batching", "budget", "first_token", "linear", "_d1", "_batch", "_rate",
+    )  # fmt: skip
 
     def __init__(self, model: TimeModel, engine: Engine | None = None) -> None:
         engine = Engine() if engine is None else engine
@@ -47,6 +49,7 @@ class RoundClock:
         self.first_token = 0.0
         self._d1 = self.idle
         self._batch = (0, 0, 0)
+        self._rate: float | None = self.idle  # the second round's seconds (guess)
         self.linear = model if type(model) is LinearTimeModel else None
 
     def _first_round(self, C: int, B: int, new: int, prompts: int, prefill: int, t: int):
@@ -93,13 +96,12 @@ class RoundClock:
     ) -> Callable[[int], float]:
         """``D(j)``: seconds of rounds ``t+1 .. t+j`` with the batch fixed (``j >= 1``)."""
         d = self.model.round_duration
-        self._batch = (C, B, t)
         if C == 0:
-            idle = self.idle
-            self._d1 = idle
+            idle = self._rate = self._d1 = self.idle
             return lambda j: j * idle
         lin = self.linear
         if lin is None:
+            self._batch, self._rate = (C, B, t), None  # guess computes the rate if asked
             d1 = self._d1 = self._first_round(C, B, new, prompts, prefill, t)
 
             def D(j: int) -> float:
@@ -111,6 +113,7 @@ class RoundClock:
         # a LinearTimeModel, bit for bit: d(C, 0, kv) is (base + c_dec C) + c_ctx kv
         # (adding c_pre x 0 changes no float) and base + c_dec C is the same every round
         fixed, c_ctx = lin.base + lin.c_dec * C, lin.c_ctx
+        self._rate = fixed + c_ctx * (B + C * (t + 2))
         if new:
             d1 = self._first_round(C, B, new, prompts, prefill, t)
         else:
@@ -131,14 +134,10 @@ class RoundClock:
         extra = seconds - self._d1
         if extra <= 0:
             return 1
-        C, B, t = self._batch
-        lin = self.linear
-        if C == 0:
-            rate = self.idle
-        elif lin is not None:
-            rate = lin.base + lin.c_dec * C + lin.c_ctx * (B + C * (t + 2))
-        else:
-            rate = float(self.model.round_duration(C, 0, B + C * (t + 2)))
+        rate = self._rate
+        if rate is None:
+            C, B, t = self._batch
+            rate = self._rate = float(self.model.round_duration(C, 0, B + C * (t + 2)))
         return 1 + math.ceil(extra / rate) if rate > 0 else 1
 
 

@@ -353,9 +353,13 @@ class _Simulator:
 
     def run(self) -> None:
         """Play events until every request is done."""
-        policy, heap, n, timed = self.policy, self.heap, self.n, self.timed
+        heap, n, timed, held = self.heap, self.n, self.timed, self.held
         ev_t, ev_c, seconds_mode = self.ev_t, self.ev_c, self.seconds_mode
         next_arrival = [self.arr_key[i] for i in self.order] + [_INF]
+        # bound methods, looked up once (this loop runs once per event)
+        decide, arrivals, completions = self.policy.decide, self.arrivals, self.completions
+        start_runs, check_round, advance = self.start, self.check_round, self.advance
+        no_prompts: list[int] = []
         while self.done < n:
             self.events += 1
             t = self.t
@@ -363,16 +367,23 @@ class _Simulator:
                 ev_t.append(t)
                 ev_c.append(self.clock)
             if next_arrival[self.ptr] <= (self.clock + _EPS if seconds_mode else t):
-                self.arrivals()
-            if heap and heap[0][0] <= t and self.completions():
+                arrivals()
+            if heap and heap[0][0] <= t and completions():
                 break
-            start, evict, wake = policy.decide(t)
+            start, evict, wake = decide(t)
             if evict:
                 self.evict(evict)
-            prompts, prefill = self.start(start) if start else ([], 0)
-            self.check_round(len(start), prompts)
-            self.watch_stall()
-            self.advance(start, wake, prompts, prefill)
+            if start:
+                prompts, prefill = start_runs(start)
+                check_round(len(start), prompts)
+            else:
+                prompts, prefill = no_prompts, 0
+                check_round(0, no_prompts)
+            if held.C:
+                self.idle_since = None  # what watch_stall does while requests run
+            else:
+                self.watch_stall()
+            advance(start, wake, prompts, prefill)
 
     def arrivals(self) -> None:
         """Requests arriving by the current boundary join the queue."""

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from benchmarks import vidur_side_by_side as sbs
+from kvopt.calibration import fit_time_model
 from kvopt.model import Instance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,8 +101,11 @@ def test_parse_only_run_prints_the_table(tmp_path):
 
 
 def test_kvopt_models_of_the_benchmark():
-    assert sbs.kvopt_model(None).name == "a100-tp2-llama2-70b"
-    interp = sbs.kvopt_model(None, "interpolated")
-    assert interp.name.endswith("-interpolated-all-reduce")
+    # the default is the registered interpolated-all-reduce fit, the same as refitting
+    default = sbs.kvopt_model(None)
+    assert default.name == "a100-tp2-llama2-70b-interpolated-all-reduce"
+    assert default == fit_time_model("a100-tp2-llama2-70b", all_reduce="interpolated").model
+    line = sbs.kvopt_model(None, "a100-tp2-llama2-70b")
+    assert line.name == "a100-tp2-llama2-70b" and line.c_dec < default.c_dec
     diag = sbs.kvopt_model(55.79)
-    assert diag.base == pytest.approx(0.05579) and diag.c_dec == sbs.kvopt_model(None).c_dec
+    assert diag.base == pytest.approx(0.05579) and diag.c_dec == default.c_dec
