@@ -353,13 +353,16 @@ class _Simulator:
 
     def run(self) -> None:
         """Play events until every request is done."""
-        heap, n, timed, held = self.heap, self.n, self.timed, self.held
+        heap, n, timed, held, M = self.heap, self.n, self.timed, self.held, self.M
         ev_t, ev_c, seconds_mode = self.ev_t, self.ev_c, self.seconds_mode
         next_arrival = [self.arr_key[i] for i in self.order] + [_INF]
         # bound methods, looked up once (this loop runs once per event)
         decide, arrivals, completions = self.policy.decide, self.arrivals, self.completions
         start_runs, check_round, advance = self.start, self.check_round, self.advance
         no_prompts: list[int] = []
+        policy = self.policy
+        has_quiet = hasattr(policy, "quiet")  # optional (kvopt.policies.base)
+        quiet_at = -1  # held.changes when the policy said it was quiet
         while self.done < n:
             self.events += 1
             t = self.t
@@ -370,6 +373,11 @@ class _Simulator:
                 arrivals()
             if heap and heap[0][0] <= t and completions():
                 break
+            if quiet_at == held.changes and not held.exceeds(M, t + 1):
+                # only arrivals since the policy's quiet decision and round t + 1 fits:
+                # the policy starts and evicts nothing (the running set is the same)
+                advance((), None, no_prompts, 0)
+                continue
             start, evict, wake = decide(t)
             if evict:
                 self.evict(evict)
@@ -383,6 +391,7 @@ class _Simulator:
                 self.idle_since = None  # what watch_stall does while requests run
             else:
                 self.watch_stall()
+            quiet_at = held.changes if has_quiet and policy.quiet and wake is None else -1
             advance(start, wake, prompts, prefill)
 
     def arrivals(self) -> None:

@@ -16,7 +16,7 @@ from kvopt.policies import make_policy
 from kvopt.simulate import simulate
 from kvopt.time_model import LinearTimeModel
 from kvopt.verify import verify
-from tests.test_simulate import instances
+from tests.test_simulate import EveryRound, instances
 
 A100 = "a100-tp2-llama2-70b"
 MODEL = LinearTimeModel("test", base=0.05, c_dec=0.001, c_pre=0.0003, c_ctx=1e-5)
@@ -132,8 +132,7 @@ def test_default_engine_is_the_papers_model_bit_for_bit():
 @settings(max_examples=60, deadline=None)
 @given(instances(predictions=("none",)), st.integers(2, 9), st.sampled_from(ENGINE_POLICIES))
 def test_block_memory_stays_within_m_and_verify_stays_valid(inst, block, name):
-    inst = inst.replace(memory=max(inst.memory, rounded(int(inst.prompt.max()) + 1, block) * 2))
-    inst = inst.replace(output=np.minimum(inst.output, inst.memory - inst.prompt - block).clip(1))
+    inst = _fit_blocks(inst, block)
     res = simulate(inst, make_policy(name), block_size=block)
     assert verify(res.instance, res.schedule, allow_eviction=True).feasible
     tokens, blocks, _ = _round_memory(res, block)
@@ -289,3 +288,91 @@ def test_cli_engine_flags(tmp_path, capsys):
     capsys.readouterr()
     assert main([*cmp, "--jobs", "1", "--no-progress", "--batching", "chunked"]) == 2
     assert "needs a token budget" in capsys.readouterr().err
+
+
+# -- events: the simulator asks the policy only where its decision can change ----------
+
+
+class _Asked(EveryRound):
+    """A policy of the engine's caps and blocks without ``quiet``, so the simulator asks it
+    at every event (``every_round=False``) or at every boundary (``True``)."""
+
+    def __init__(self, inner, every_round: bool) -> None:
+        super().__init__(inner)
+        self.engine_limits = inner.engine_limits
+        self.every_round = every_round
+
+    def decide(self, t):
+        return super().decide(t) if self.every_round else self.inner.decide(t)
+
+
+ENGINE_SETTINGS = (
+    st.sampled_from(ENGINE_POLICIES),
+    st.sampled_from([1, 4]),
+    st.sampled_from([None, 2]),
+    st.sampled_from([None, 12]),
+    st.sampled_from(["mixed", "prefill-first"]),
+)
+
+
+def _fit_blocks(inst: Instance, block: int) -> Instance:
+    """``inst`` with M and outputs such that every request fits alone in blocks."""
+    inst = inst.replace(memory=max(inst.memory, rounded(int(inst.prompt.max()) + 1, block) * 2))
+    return inst.replace(output=np.minimum(inst.output, inst.memory - inst.prompt - block).clip(1))
+
+
+def _engine(block, max_requests, max_tokens, batching) -> dict:
+    return dict(
+        batching=batching, block_size=block, max_requests=max_requests, max_tokens=max_tokens,
+        token_cap="padded",
+    )  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(predictions=("none",)), *ENGINE_SETTINGS, st.booleans())
+def test_quiet_skips_change_nothing(inst, name, block, max_requests, max_tokens, batching, sec):
+    # a quiet policy is not asked at arrivals behind its blocked head: bit for bit what
+    # asking it at every event gives, in rounds and in seconds
+    inst = _fit_blocks(inst, block)
+    if sec:
+        inst = inst.replace(arrival_time=inst.arrival * 0.5 + 0.01 * np.arange(inst.n))
+    kw = _engine(block, max_requests, max_tokens, batching)
+    fast = simulate(inst, make_policy(name), MODEL, **kw)
+    asked = simulate(inst, _Asked(make_policy(name), every_round=False), MODEL, **kw)
+    assert fast.schedule == asked.schedule and fast.events <= asked.events
+    assert fast.latency_seconds.tolist() == asked.latency_seconds.tolist()
+    assert fast.ttft_seconds.tolist() == asked.ttft_seconds.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(predictions=("none",)), *ENGINE_SETTINGS)
+def test_events_are_every_boundary_where_a_decision_can_change(
+    inst, name, block, max_requests, max_tokens, batching
+):
+    # asked at every round boundary, the policies start the same runs: the events (with
+    # the token cap's wake-up at the next boundary) miss no boundary where it matters
+    inst = _fit_blocks(inst, block)
+    kw = _engine(block, max_requests, max_tokens, batching)
+    fast = simulate(inst, make_policy(name), MODEL, **kw)
+    slow = simulate(inst, _Asked(make_policy(name), every_round=True), MODEL, **kw)
+    assert fast.schedule == slow.schedule and fast.events <= slow.events
+
+
+@pytest.mark.parametrize("batching", ["mixed", "prefill-first"])
+def test_a_request_held_back_by_the_token_cap_starts_at_the_next_boundary(batching):
+    # two prompts of 6 in one pass are 12 padded tokens > 10: the second waits one round
+    # (vLLM schedules every iteration), not until the first completes at 20
+    inst = Instance.from_arrays("tok", 100, arrival=[0, 0], prompt=[6, 6], output=[20, 20])
+    res = simulate(inst, make_policy("vllm"), MODEL, batching=batching, max_tokens=10)
+    assert res.schedule.start.tolist() == [0, 1]
+    assert verify(res.instance, res.schedule, allow_eviction=True).feasible
+
+
+def test_an_arrival_that_jumps_the_queue_is_asked_for():
+    # sf orders by output: r1 (prompt 7) is blocked behind r0's memory at 0, but r2
+    # (output 3) arrives at 2 at the head of the queue and fits; a policy whose queue
+    # order lets arrivals pass a blocked head is never quiet
+    inst = Instance.from_arrays("q", 20, arrival=[0, 0, 2], prompt=[12, 7, 1], output=[5, 9, 3])
+    for policy in (make_policy("sf"), _Asked(make_policy("sf"), every_round=True)):
+        res = simulate(inst, policy)
+        assert res.report.first_start.tolist() == [0, 5, 2]

@@ -15,7 +15,10 @@ The simulator (:func:`kvopt.simulate.simulate`) drives a policy through four cal
 The simulator is event-driven: it calls ``decide`` only at arrivals, completions, rounds
 whose memory would overflow (for evicting policies) and the policy's ``wake`` time. A
 policy therefore returns in ``wake`` the earliest boundary ``> t`` at which its decision
-could change although nothing arrives or completes (``None``: never). Anything the
+could change although nothing arrives or completes (``None``: never). A policy whose
+attribute ``quiet`` is true after ``decide(t)`` promises more: until the running set
+changes (a completion), it starts and evicts nothing, whatever arrives; the simulator
+then delivers arrivals (``arrive``) without asking ``decide`` again. Anything the
 policy tracks (running set, starts, tokens produced ``t - start``) it learns from its own
 decisions and these calls, so it cannot see more than an online scheduler would.
 """
@@ -169,6 +172,9 @@ class PolicyBase:
     clairvoyant: ClassVar[bool] = False
     engine_limits: ClassVar[bool] = False
     parameter_help: ClassVar[dict[str, str]] = {}
+    #: after ``decide``: nothing starts or is evicted until the running set changes,
+    #: arrivals included (see the module docstring); ``False`` promises nothing
+    quiet: bool = False
 
     @classmethod
     def parameter_defaults(cls) -> dict[str, Any]:

@@ -13,8 +13,10 @@ Each round boundary ``t``:
    ``(1 - alpha) M`` would never run (vLLM would reject it; the model serves every
    request).
 
-Memory only grows between completions, so a blocked queue stays blocked until something
-arrives, completes or is evicted: the policy never needs a wake-up.
+Memory only grows between completions, so a queue blocked by memory or by the batch's
+request cap stays blocked until something arrives, completes or is evicted. A request
+held back only by the token cap of a pass (the prompts admitted before it took the
+tokens) may fit the next pass alone: then the policy asks to wake at the next boundary.
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ class GreedyPolicy(PolicyBase):
 
     def reset(self, view: OnlineView) -> None:
         self.M = view.memory
+        self.retry = False  # the last admission left a request for the next pass
+        # arrivals queue behind every waiting request and nothing is skipped: a blocked
+        # head blocks them too (quiet, kvopt.policies.base)
+        self.arrivals_wait = self.order == "arrival" and not self.skip
+        self.quiet = False
         self.cap = math.floor((1.0 - self.alpha) * view.memory + 1e-9)
         self.prompt = view.prompt
         self.predicted = view.capped(view.predicted)  # o <= M - prompt
@@ -123,11 +130,16 @@ class GreedyPolicy(PolicyBase):
                 held.remove(prompt[i], started.pop(i))
                 self._requeue(i)
         if not self.heap or (not evicted and self._blocked(t)):
+            self.quiet = self.arrivals_wait and bool(self.heap)
             return Decision((), evicted) if evicted else NOTHING
         out = self._admit(t, held.at(t + 1))
+        # a queue left behind a head blocked by memory or the request cap stays blocked
+        # while the running set stays (memory only grows) and arrivals join behind it
+        self.quiet = self.arrivals_wait and bool(self.heap) and not self.retry
         if not out and not evicted:
             return NOTHING
-        return Decision(out, evicted)
+        # a request held back only by the token cap of this pass may start in the next
+        return Decision(out, evicted, t + 1 if self.retry else None)
 
     def _blocked(self, t: int) -> bool:
         """Whether :meth:`_admit` would certainly admit nothing at ``t`` (checked without
@@ -157,6 +169,7 @@ class GreedyPolicy(PolicyBase):
         pop = heap.popleft if self.fifo else lambda: heapq.heappop(heap)  # type: ignore
         max_requests, max_tokens = self.max_requests, self.max_tokens
         longest = total = 0  # of the admitted prompts (pass_tokens, incrementally)
+        self.retry = False
         while heap:
             if max_requests is not None and held.C >= max_requests:
                 break
@@ -170,6 +183,8 @@ class GreedyPolicy(PolicyBase):
                     len(prompts) + 1, max(longest, p), total + p, decodes, self.token_rule
                 )
                 fits = tokens <= max_tokens
+                if not fits and prompts and not self.retry:
+                    self.retry = self._fits_alone(p)
             if fits:
                 pop()
                 room -= need
@@ -185,6 +200,17 @@ class GreedyPolicy(PolicyBase):
         for entry in skipped:
             heapq.heappush(heap, entry)
         return out
+
+    def _fits_alone(self, p: int) -> bool:
+        """Whether a prompt of ``p`` tokens that fits the memory but not this boundary's
+        token cap (other prompts took it) fits the cap in the next pass, alone with the
+        running decodes: then the policy wakes at the next boundary instead of waiting
+        for the next arrival or completion (vLLM schedules every iteration)."""
+        decodes = self.held.C if self.decodes_count else 0
+        if not decodes:
+            return True  # alone, a prompt runs whatever its length [R]
+        assert self.max_tokens is not None
+        return pass_tokens_of(1, p, p, decodes, self.token_rule) <= self.max_tokens
 
     def _key(self, i: int, seq: int) -> tuple:
         if self.order == "predicted":
