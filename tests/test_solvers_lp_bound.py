@@ -91,3 +91,15 @@ def test_lower_bound_does_not_import_pyomo(method):
     assert r.returncode == 0, r.stderr
     value, flags = r.stdout.splitlines()
     assert int(value) >= 21 and flags == "[]"
+
+
+def test_import_kvopt_loads_no_solver_or_dataframe_library():
+    """``import kvopt`` (every CLI command) loads the solvers on first use, not at import."""
+    code = (
+        "import sys, kvopt\n"
+        "heavy = ('ortools', 'pyomo', 'highspy', 'pandas', 'matplotlib')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from kvopt.model import Instance
 from kvopt.solvers.budget import SECONDS_PER_ENTRY
@@ -87,6 +86,8 @@ def _memory_rows(model, instance, free, starts, lo, hi, profile):
 
 def _window_model(instance, free, profile, lo, hi, hint, time_indexed):
     """The restricted CP-SAT model: starts of ``free`` over ``[lo_i, hi_i]``."""
+    from ortools.sat.python import cp_model  # on first use: `import kvopt` stays light
+
     model = cp_model.CpModel()
     starts, intervals, demands = _staircases(model, instance, free, lo, hi)
     fixed_iv, fixed_d = _profile_intervals(model, profile)
@@ -145,6 +146,8 @@ def lns_step(
     model, starts = _window_model(
         instance, free.tolist(), profile, lo, hi, start[free], time_indexed
     )
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = 1
