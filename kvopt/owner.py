@@ -71,6 +71,11 @@ def capacity(
     return np.where(shared, memory - 2 * d, p - d)
 
 
+def capacity_at(p: int, sigma: int, memory: int, d: int) -> int:
+    """:func:`capacity` of one round, in plain integers (the rows' coefficient loops)."""
+    return memory - 2 * d if p + sigma + 1 + d <= memory else p - d
+
+
 def owned_capacity(instance: Instance, i: int, sigma: int | None = None) -> np.ndarray:
     """``G_i(x)`` for ``x = 0 .. o_i``: memory that ``x`` rounds owned by ``i`` can hold."""
     if sigma is None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kvopt import Instance
 from kvopt.owner import (
     capacity,
+    capacity_at,
     completion_bounds,
     other_prompt_min,
     owned_capacity,
@@ -105,3 +106,12 @@ def test_a_short_horizon_never_makes_the_bound_unsafe(n, extra):
     makespan = int((start + inst.output).max()) - int(inst.arrival.min())
     assert (completion_bounds(inst, makespan + extra) == completion_bounds(inst)).all()
     assert owner_capacity_bound(inst, makespan + extra) <= opt
+
+
+def test_capacity_of_one_round_is_the_element_wise_capacity():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        m = int(rng.integers(5, 60))
+        sig, p = int(rng.integers(1, m)), int(rng.integers(2, m + 1))
+        d = np.arange(0, p)
+        assert [capacity_at(p, sig, m, int(x)) for x in d] == capacity(p, sig, m, d).tolist()

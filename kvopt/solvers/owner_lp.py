@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kvopt.model import Instance
-from kvopt.owner import capacity, other_prompt_min
+from kvopt.owner import capacity, capacity_at, other_prompt_min
 from kvopt.solvers.horizon import StartWindows
 from kvopt.solvers.rows import OwnerRow, RefillRow, Row, most_violated_refill
 
@@ -310,7 +310,7 @@ class OwnerLP:
             for t in range(k + 1, k + oi + 1):
                 for r in self.by_round.get(t, ()):
                     g, d = int(s[i]) + t - k, k + oi - t
-                    cap = m - 2 * d if p + int(sigma[i]) + 1 + d <= m else p - d
+                    cap = capacity_at(p, int(sigma[i]), m, d)
                     coef = int(self.rows[r].coefficients(g, cap, p, m))
                     if coef:
                         index.append(inst.n + r)

@@ -7,7 +7,7 @@ from collections import defaultdict
 import pyomo.environ as pyo
 
 from kvopt.model import Instance
-from kvopt.owner import other_prompt_min
+from kvopt.owner import capacity_at, other_prompt_min
 from kvopt.solvers.milp.data import MilpData
 from kvopt.solvers.rows import Row
 
@@ -81,7 +81,7 @@ def add_owner_rows(
             i = first[u]
             d = k + int(o[i]) - t
             p = int(s[i] + o[i])
-            cap = m - 2 * d if p + int(sigma[i]) + 1 + d <= m else p - d
+            cap = capacity_at(p, int(sigma[i]), m, d)
             coef = int(row.coefficients(g, cap, p, m))
             if coef:
                 terms.append((coef, u, k))
