@@ -138,14 +138,19 @@ def solve(
         return without_model(
             instance, "milp", prepared, why, began=began, time_limit=time_limit, metadata=meta
         )
+    built = time.perf_counter()
     model, data = build_model(
         instance, prepared, sparse_rows=sparse_rows, aggregate=aggregate, owner_rows=rows
     )
     nvar, ncon = model_size(model)
+    # the solver's limit starts after Pyomo hands it the model and stops before the
+    # solution is read back: reserve about the build's time for both (measured: 2.0 s
+    # beyond a 33 s limit after a 2.8 s build, P1 family n = 40)
+    transfer = time.perf_counter() - built
     outcome = run_solver(
         model,
         mip_solver=mip_solver,
-        time_limit=remaining(time_limit, began),
+        time_limit=None if time_limit is None else remaining(time_limit - transfer, began),
         threads=threads,
         gap=gap,
         log=log,
