@@ -93,3 +93,10 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+    # CPython before 3.13: the pool's manager thread closes its wake-up pipe while the
+    # interpreter's exit hook may still write to it (check, then write: gh-125451), which
+    # prints an "OSError: Bad file descriptor" traceback after kvopt's one-line error.
+    # With the workers killed the thread ends at once: wait for it, briefly.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5.0)
