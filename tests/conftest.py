@@ -2,7 +2,9 @@
 
 ``--solvers milp,cpsat`` (the default: both general exact backends) chooses the backends
 every solver test runs on: a test that takes a ``solver`` argument is parametrised over
-them (``python -m pytest --solvers cpsat`` runs the solver tests on CP-SAT only).
+them (``python -m pytest --solvers cpsat`` runs the solver tests on CP-SAT only). Tests
+of one backend's own options (the MILP's ``aggregate``, ``mip_solver``, ``gap``; CP-SAT's
+workers) name their backend and run whatever ``--solvers`` says.
 Session fixtures load the shipped instances once. Reference algorithms and other helpers
 live in ``tests/helpers/``.
 """
