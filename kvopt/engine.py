@@ -157,6 +157,17 @@ def pass_tokens(prompts: list[int], decodes: int, rule: str) -> int:
     return pass_tokens_of(len(prompts), max(prompts), sum(prompts), decodes, rule)
 
 
+def fits_token_cap(
+    count: int, longest: int, total: int, decodes: int, rule: str, cap: int | None
+) -> bool:
+    """Whether a pass of ``count`` prompts (the longest, their sum) and ``decodes`` decodes
+    fits ``cap`` tokens (``None``: no cap); a prompt alone in its pass, with no decode,
+    fits whatever its length [R] (vLLM would reject it, the model serves every request)."""
+    if cap is None or (count == 1 and not decodes):
+        return True
+    return pass_tokens_of(count, longest, total, decodes, rule) <= cap
+
+
 def pass_tokens_of(count: int, longest: int, total: int, decodes: int, rule: str) -> int:
     """:func:`pass_tokens` from the number of prompts (>= 1), the longest and their sum."""
     if rule == "padded":

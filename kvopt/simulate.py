@@ -57,7 +57,7 @@ from typing import Any
 
 import numpy as np
 
-from kvopt.engine import BATCHINGS, Engine, HeldMemory, pass_tokens
+from kvopt.engine import BATCHINGS, Engine, HeldMemory, fits_token_cap, pass_tokens
 from kvopt.errors import KvoptError
 from kvopt.io import Solution
 from kvopt.metrics import timed_metrics
@@ -387,10 +387,7 @@ class _Simulator:
             else:
                 prompts, prefill = no_prompts, 0
                 check_round(0, no_prompts)
-            if held.C:
-                self.idle_since = None  # what watch_stall does while requests run
-            else:
-                self.watch_stall()
+            self.watch_stall()
             quiet_at = held.changes if has_quiet and policy.quiet and wake is None else -1
             advance(start, wake, prompts, prefill)
 
@@ -502,8 +499,9 @@ class _Simulator:
         cap = self.admission_tokens
         if cap is not None and prompts:
             decodes = held.C - new if self.decodes_share else 0
-            tokens = pass_tokens(prompts, decodes, engine.token_cap)
-            if tokens > cap and (len(prompts) > 1 or decodes):  # alone it may exceed [R]
+            rule = engine.token_cap
+            if not fits_token_cap(len(prompts), max(prompts), sum(prompts), decodes, rule, cap):
+                tokens = pass_tokens(prompts, decodes, rule)
                 raise SimulationError(
                     f"policy {self.pname!r} batches {tokens} tokens at {t} > max_tokens = {cap}",
                     round=t + 1,

@@ -26,7 +26,7 @@ import math
 from collections import deque
 from typing import ClassVar
 
-from kvopt.engine import HeldMemory, pass_tokens_of, rounded
+from kvopt.engine import HeldMemory, fits_token_cap, rounded
 from kvopt.policies.base import NOTHING, Decision, OnlineView, PolicyBase, check_bool, check_choice
 from kvopt.policies.eviction import EVICTION_ORDERS, choose_victims
 
@@ -177,14 +177,17 @@ class GreedyPolicy(PolicyBase):
             p = prompt[i]
             need = p + 1 + (-(p + 1)) % block  # rounded up to whole blocks
             fits = need <= room or held.C == 0  # an empty machine ignores the cap [R]
-            if fits and max_tokens is not None and (prompts or decodes):
-                # a prompt over the token cap runs alone [R]
-                tokens = pass_tokens_of(
-                    len(prompts) + 1, max(longest, p), total + p, decodes, self.token_rule
+            if fits and max_tokens is not None:
+                rule = self.token_rule
+                fits = fits_token_cap(
+                    len(prompts) + 1, max(longest, p), total + p, decodes, rule, max_tokens
                 )
-                fits = tokens <= max_tokens
                 if not fits and prompts and not self.retry:
-                    self.retry = self._fits_alone(p)
+                    # the prompts admitted before it took the tokens: alone with the
+                    # running decodes it may fit the next pass (vLLM schedules every
+                    # iteration), so the policy wakes at the next boundary
+                    running = held.C if self.decodes_count else 0
+                    self.retry = fits_token_cap(1, p, p, running, rule, max_tokens)
             if fits:
                 pop()
                 room -= need
@@ -200,17 +203,6 @@ class GreedyPolicy(PolicyBase):
         for entry in skipped:
             heapq.heappush(heap, entry)
         return out
-
-    def _fits_alone(self, p: int) -> bool:
-        """Whether a prompt of ``p`` tokens that fits the memory but not this boundary's
-        token cap (other prompts took it) fits the cap in the next pass, alone with the
-        running decodes: then the policy wakes at the next boundary instead of waiting
-        for the next arrival or completion (vLLM schedules every iteration)."""
-        decodes = self.held.C if self.decodes_count else 0
-        if not decodes:
-            return True  # alone, a prompt runs whatever its length [R]
-        assert self.max_tokens is not None
-        return pass_tokens_of(1, p, p, decodes, self.token_rule) <= self.max_tokens
 
     def _key(self, i: int, seq: int) -> tuple:
         if self.order == "predicted":
